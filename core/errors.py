@@ -1,0 +1,44 @@
+"""User errors: what aicc's tools report as one line with exit status 2."""
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import NoReturn
+
+
+class UserError(Exception):
+    """A mistake in what the user gave aicc (a file, a flag, a name), not a bug.
+
+    The message is one line that names the file, and the line or node at fault.
+    """
+
+
+def fail(tool: str, message: str) -> NoReturn:
+    print(f"{tool}: error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def warn(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
+def remark(message: str) -> None:
+    print(f"remark: {message}", file=sys.stderr)
+
+
+def user_errors_exit_2(tool: str) -> Callable[[Callable[[], None]], Callable[[], None]]:
+    """Decorate a console-script main so a UserError becomes one line and exit 2."""
+
+    def decorate(main: Callable[[], None]) -> Callable[[], None]:
+        @wraps(main)
+        def run() -> None:
+            try:
+                main()
+            except UserError as e:
+                fail(tool, str(e))
+            except KeyboardInterrupt:
+                raise SystemExit(130) from None
+
+        return run
+
+    return decorate

@@ -1,0 +1,112 @@
+"""Text form of aicc modules: the IR, then the constant blobs it references.
+
+Blobs travel in MLIR's file-metadata section,
+`{-# dialect_resources: { aicc: { key: "0x..." } } #-}`, as MLIR hex blobs. So
+that printed IR stays short, a blob larger than `elide_over` bytes is not
+written inline: it goes to an `.npz` sidecar beside the output file
+(`FILE.npz`, value `__sidecar__`), or, when there is no output file, is elided
+(`__elided__`) like MLIR's `--mlir-elide-resource-strings-if-larger`. Parsing
+`FILE` loads `FILE.npz` when the text refers to it.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+from xdsl.context import Context
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.parser import Parser
+from xdsl.printer import Printer
+
+from aicc.dialects.aicc import ELIDED, SIDECAR, Blob, DenseResourceAttr, constant_store, encode_blob
+
+DEFAULT_ELIDE_OVER = 4096
+"""Bytes above which a blob leaves the text (sidecar or elided)."""
+
+
+def module_blobs(module: ModuleOp) -> dict[str, Blob]:
+    """The blobs a module references, by key, in a deterministic (sorted) order."""
+    blobs: dict[str, Blob] = {}
+    for op in module.walk():
+        for attr in (*op.properties.values(), *op.attributes.values()):
+            if isinstance(attr, DenseResourceAttr):
+                seen = blobs.setdefault(attr.key, attr.blob)
+                if seen is not attr.blob:
+                    raise ValueError(f"two different constants share the resource key '{attr.key}'")
+    return dict(sorted(blobs.items()))
+
+
+def print_module(
+    module: ModuleOp,
+    stream: IO[str],
+    *,
+    elide_over: int | None = DEFAULT_ELIDE_OVER,
+    sidecar: dict[str, np.ndarray] | None = None,
+) -> None:
+    """Print a module and its blobs; large blobs go to `sidecar` if given, else are elided."""
+    Printer(stream=stream).print_op(module)
+    stream.write("\n")
+    entries: list[tuple[str, str]] = []
+    for key, blob in module_blobs(module).items():
+        if blob.array is None:
+            entries.append((key, ELIDED))
+        elif elide_over is None or blob.array.nbytes <= elide_over:
+            entries.append((key, encode_blob(blob.array)))
+        elif sidecar is not None:
+            sidecar[key] = blob.array
+            entries.append((key, SIDECAR))
+        else:
+            entries.append((key, ELIDED))
+    if not entries:
+        return
+    body = ",\n".join(f'      {key}: "{value}"' for key, value in entries)
+    stream.write(f"\n{{-#\n  dialect_resources: {{\n    aicc: {{\n{body}\n    }}\n  }}\n#-}}\n")
+
+
+def module_text(module: ModuleOp, elide_over: int | None = DEFAULT_ELIDE_OVER) -> str:
+    out = io.StringIO()
+    print_module(module, out, elide_over=elide_over)
+    return out.getvalue()
+
+
+def sidecar_path(path: Path) -> Path:
+    return path.with_name(path.name + ".npz")
+
+
+def parse_module(ctx: Context, text: str, source: Path | None = None) -> ModuleOp:
+    """Parse a module; blobs marked `__sidecar__` load from `source`'s `.npz` sidecar."""
+    store = constant_store(ctx)
+    if source is not None and sidecar_path(source).exists():
+        archive = np.load(sidecar_path(source))
+        store.sidecar = lambda key: np.asarray(archive[key])
+    return Parser(ctx, text, name=str(source) if source else "<stdin>").parse_module()
+
+
+def write_atomically(path: Path, data: str | bytes) -> None:
+    """Write a file through a temporary file and `os.replace`: never half-written."""
+    mode = "wb" if isinstance(data, bytes) else "w"
+    fd, tmp = tempfile.mkstemp(dir=path.parent or Path("."), prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, mode) as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_module(module: ModuleOp, path: Path, elide_over: int | None = DEFAULT_ELIDE_OVER) -> None:
+    """Write a module to `path`, with its large blobs in the `path.npz` sidecar."""
+    sidecar: dict[str, np.ndarray] = {}
+    out = io.StringIO()
+    print_module(module, out, elide_over=elide_over, sidecar=sidecar)
+    if sidecar:
+        buffer = io.BytesIO()
+        np.savez(buffer, allow_pickle=False, **sidecar)
+        write_atomically(sidecar_path(path), buffer.getvalue())
+    write_atomically(path, out.getvalue())
