@@ -7,7 +7,8 @@ profiles refer to it, so every pass must preserve it.
 Printed form (one for all ops, because ONNX optional inputs may be absent in the
 middle of the list, which the declarative format cannot express):
 
-    %y = onnx.Clip(%x, none, %hi) <{output_names = ["y"]}> : (tensor<4xf32>, none, tensor<f32>) -> tensor<4xf32>
+    %y = onnx.Clip(%x, none, %hi) <{output_names = ["y"]}>
+        : (tensor<4xf32>, none, tensor<f32>) -> tensor<4xf32>
 
 Absent optional inputs print as `none`, trailing ones may be dropped. Properties
 equal to their ONNX default are not printed.
@@ -190,7 +191,9 @@ class OnnxOp(IRDLOperation):
         return op
 
     @classmethod
-    def _group_operands(cls, values: list[SSAValue | None]) -> list[SSAValue | list[SSAValue] | None]:
+    def _group_operands(
+        cls, values: list[SSAValue | None]
+    ) -> list[SSAValue | list[SSAValue] | None]:
         groups: list[SSAValue | list[SSAValue] | None] = []
         rest = list(values)
         for _, odef in cls.get_irdl_definition().operands:

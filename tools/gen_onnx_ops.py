@@ -6,6 +6,7 @@ attribute becomes a property with ONNX's default. The importer upgrades nodes of
 older opsets to these forms.
 
     python -m aicc.tools.gen_onnx_ops > dialects/onnx_ops.py
+    ruff check --fix dialects/onnx_ops.py && ruff format dialects/onnx_ops.py
 """
 
 from __future__ import annotations
@@ -15,13 +16,66 @@ import sys
 import onnx
 from onnx import AttributeProto, defs, helper
 
-SUPPORTED_OPS = (
-    "Abs Add AveragePool BatchNormalization Cast Clip Concat Constant ConstantOfShape Conv "
-    "ConvTranspose Div Dropout Elu Exp Flatten Gather Gemm GlobalAveragePool GlobalMaxPool "
-    "HardSigmoid HardSwish Identity LRN LeakyRelu Log LogSoftmax MatMul Max MaxPool Min Mul Neg "
-    "PRelu Pad Pow Reciprocal ReduceMax ReduceMean ReduceSum Relu Reshape Resize Selu Shape "
-    "Sigmoid Slice Softmax Softplus Softsign Split Sqrt Squeeze Sub Sum Tanh Transpose Unsqueeze"
-).split()
+SUPPORTED_OPS = [
+    "Abs",
+    "Add",
+    "AveragePool",
+    "BatchNormalization",
+    "Cast",
+    "Clip",
+    "Concat",
+    "Constant",
+    "ConstantOfShape",
+    "Conv",
+    "ConvTranspose",
+    "Div",
+    "Dropout",
+    "Elu",
+    "Exp",
+    "Flatten",
+    "Gather",
+    "Gemm",
+    "GlobalAveragePool",
+    "GlobalMaxPool",
+    "HardSigmoid",
+    "HardSwish",
+    "Identity",
+    "LRN",
+    "LeakyRelu",
+    "Log",
+    "LogSoftmax",
+    "MatMul",
+    "Max",
+    "MaxPool",
+    "Min",
+    "Mul",
+    "Neg",
+    "PRelu",
+    "Pad",
+    "Pow",
+    "Reciprocal",
+    "ReduceMax",
+    "ReduceMean",
+    "ReduceSum",
+    "Relu",
+    "Reshape",
+    "Resize",
+    "Selu",
+    "Shape",
+    "Sigmoid",
+    "Slice",
+    "Softmax",
+    "Softplus",
+    "Softsign",
+    "Split",
+    "Sqrt",
+    "Squeeze",
+    "Sub",
+    "Sum",
+    "Tanh",
+    "Transpose",
+    "Unsqueeze",
+]
 
 # Constant's value_* and sparse_value forms are normalized to `value` at import.
 _SKIPPED_ATTRS = {
@@ -90,7 +144,7 @@ def generate_op(op_type: str) -> str:
         f'    """ONNX `{op_type}`, opset {schema.since_version} semantics."""',
         "",
         f'    name = "onnx.{op_type}"',
-        f"    ONNX_TYPE: ClassVar[str] = \"{op_type}\"",
+        f'    ONNX_TYPE: ClassVar[str] = "{op_type}"',
         "",
     ]
     for param in schema.inputs:
@@ -110,9 +164,7 @@ def generate_op(op_type: str) -> str:
         else:
             lines.append(f"    {name} = opt_prop_def({constraint})")
     lines.append('    node_name = prop_def(StringAttr, default_value=StringAttr(""))')
-    lines.append(
-        "    output_names = prop_def(ArrayAttr[StringAttr], default_value=ArrayAttr([]))"
-    )
+    lines.append("    output_names = prop_def(ArrayAttr[StringAttr], default_value=ArrayAttr([]))")
     options: list[str] = []
     if _segments([p.option for p in schema.inputs]):
         options.append("AttrSizedOperandSegments(as_property=True)")
