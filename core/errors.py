@@ -3,7 +3,9 @@
 import sys
 from collections.abc import Callable
 from functools import wraps
-from typing import NoReturn
+from typing import NoReturn, ParamSpec
+
+P = ParamSpec("P")
 
 
 class UserError(Exception):
@@ -26,14 +28,14 @@ def remark(message: str) -> None:
     print(f"remark: {message}", file=sys.stderr)
 
 
-def user_errors_exit_2(tool: str) -> Callable[[Callable[[], None]], Callable[[], None]]:
+def user_errors_exit_2(tool: str) -> Callable[[Callable[P, None]], Callable[P, None]]:
     """Decorate a console-script main so a UserError becomes one line and exit 2."""
 
-    def decorate(main: Callable[[], None]) -> Callable[[], None]:
+    def decorate(main: Callable[P, None]) -> Callable[P, None]:
         @wraps(main)
-        def run() -> None:
+        def run(*args: P.args, **kwargs: P.kwargs) -> None:
             try:
-                main()
+                main(*args, **kwargs)
             except UserError as e:
                 fail(tool, str(e))
             except KeyboardInterrupt:

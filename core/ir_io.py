@@ -94,10 +94,27 @@ def write_atomically(path: Path, data: str | bytes) -> None:
     try:
         with os.fdopen(fd, mode) as f:
             f.write(data)
+        # mkstemp makes the file private (0600); give it the mode a plain open() would.
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def save_text(path: Path, text: str, sidecar: dict[str, np.ndarray]) -> None:
+    """Write printed IR to `path` and its large blobs to the `path.npz` sidecar, atomically."""
+    if sidecar:
+        buffer = io.BytesIO()
+        np.savez(buffer, allow_pickle=False, **sidecar)
+        write_atomically(sidecar_path(path), buffer.getvalue())
+    write_atomically(path, text)
 
 
 def save_module(module: ModuleOp, path: Path, elide_over: int | None = DEFAULT_ELIDE_OVER) -> None:
@@ -105,8 +122,4 @@ def save_module(module: ModuleOp, path: Path, elide_over: int | None = DEFAULT_E
     sidecar: dict[str, np.ndarray] = {}
     out = io.StringIO()
     print_module(module, out, elide_over=elide_over, sidecar=sidecar)
-    if sidecar:
-        buffer = io.BytesIO()
-        np.savez(buffer, allow_pickle=False, **sidecar)
-        write_atomically(sidecar_path(path), buffer.getvalue())
-    write_atomically(path, out.getvalue())
+    save_text(path, out.getvalue(), sidecar)

@@ -1,31 +1,59 @@
 """`aicc-opt`: xdsl-opt with aicc's dialects, passes and ONNX frontends.
 
 It reads `.mlir`, `.onnx` or `.onnxtxt`, runs a `-p` pipeline and prints the
-module with its constant blobs. User errors are one line and exit status 2;
-`-o` writes through a temporary file.
+module with its constant blobs. User errors are one line and exit status 2
+(except what `--verify-diagnostics`/`--parsing-diagnostics` ask xDSL to print).
+`-o FILE` is written once, after every chunk succeeded, through a temporary
+file; its large blobs go to the `FILE.npz` sidecar.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import io
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
+import numpy as np
 from xdsl.dialects.builtin import ModuleOp
+from xdsl.passes import ModulePass
+from xdsl.utils.exceptions import ArgSpecParseError, DiagnosticException, ParseError
 from xdsl.xdsl_opt_main import xDSLOptMain
 
+from aicc.cli import (
+    add_symbol_argument,
+    cannot_read,
+    diagnostic_error,
+    first_line,
+    parse_error_line,
+    parse_symbols,
+    reject_unknown_flags,
+    unknown_suffix,
+)
 from aicc.context import register_dialects
-from aicc.errors import UserError
+from aicc.errors import UserError, user_errors_exit_2
 from aicc.frontend.onnx_load import load_module
-from aicc.ir_io import parse_module, print_module
+from aicc.ir_io import parse_module, print_module, save_text
 from aicc.passes import AICC_PASSES
 
 
+class _OutputBuffer(io.StringIO):
+    """Collects the `-o` text; xDSL closes its output stream even when a chunk fails."""
+
+    def close(self) -> None:
+        """Keep the text readable: it is written out only after the whole run succeeded."""
+
+
 class AiccOptMain(xDSLOptMain):
+    """xDSLOptMain with aicc's frontends, printer, atomic `-o` and one-line user errors."""
+
     def __init__(self, args: Sequence[str] | None = None) -> None:
+        self.argv = list(sys.argv[1:] if args is None else args)
+        self.output = _OutputBuffer()
+        self.sidecar: dict[str, np.ndarray] = {}
         super().__init__(description="aicc modular optimizer driver", args=args)
 
     def register_all_dialects(self) -> None:
@@ -38,23 +66,9 @@ class AiccOptMain(xDSLOptMain):
 
     def register_all_arguments(self, arg_parser: argparse.ArgumentParser) -> None:
         super().register_all_arguments(arg_parser)
-        arg_parser.add_argument(
-            "-onnx-define-symbol",
-            "--onnx-define-symbol",
-            action="append",
-            default=[],
-            metavar="NAME,VALUE",
-            help="fix a symbolic input dimension of an ONNX model (repeatable)",
-        )
-
-    def symbols(self) -> dict[str, int]:
-        symbols: dict[str, int] = {}
-        for spec in self.args.onnx_define_symbol:
-            name, sep, value = spec.partition(",")
-            if not sep or not value.strip().lstrip("-").isdigit():
-                raise UserError(f"-onnx-define-symbol={spec}: expected NAME,VALUE")
-            symbols[name] = int(value)
-        return symbols
+        add_symbol_argument(arg_parser)
+        arg_parser.allow_abbrev = False
+        reject_unknown_flags(arg_parser, self.argv)
 
     def input_path(self) -> Path | None:
         name = self.args.input_file
@@ -64,26 +78,91 @@ class AiccOptMain(xDSLOptMain):
         super().register_all_frontends()
 
         def parse_mlir(stream: IO[bytes]) -> ModuleOp:
-            return parse_module(self.ctx, stream.read().decode(), self.input_path())
+            try:
+                text = stream.read().decode()
+            except UnicodeDecodeError:
+                raise UserError(f"{self.get_input_name()}: not a text file") from None
+            return parse_module(self.ctx, text, self.input_path())
 
         def parse_onnx(_: IO[bytes]) -> ModuleOp:
             path = self.input_path()
             if path is None:
                 raise UserError("ONNX input must be a file, not standard input")
-            return load_module(path, self.symbols())
+            return load_module(path, parse_symbols(self.args.onnx_define_symbol))
 
         self.available_frontends["mlir"] = parse_mlir
         self.available_frontends["onnx"] = parse_onnx
         self.available_frontends["onnxtxt"] = parse_onnx
 
+    def setup_pipeline(self) -> None:
+        # xDSL's callback prints between passes with its own printer (it reads the flag
+        # at each call); aicc's printer adds the blobs, so it takes the flag over.
+        between = self.args.print_between_passes
+        self.args.print_between_passes = False
+        try:
+            super().setup_pipeline()
+        except ArgSpecParseError as e:
+            lines = str(e).strip().splitlines()
+            column = lines[1].rsplit(":", 1)[-1]
+            raise UserError(f"-p '{self.args.passes}': column {column}: {lines[-1].strip()}") from None
+        except ValueError as e:
+            raise UserError(f"-p '{self.args.passes}': {first_line(e)}") from None
+        if not between:
+            return
+        xdsl_callback = self.pipeline.callback
+        assert xdsl_callback is not None
+
+        def callback(
+            previous: ModulePass | None, module: ModuleOp, next_pass: ModulePass | None
+        ) -> None:
+            xdsl_callback(previous, module, next_pass)
+            if previous is not None and next_pass is not None:
+                print(f"IR after {previous.name}:")
+                print_module(module, sys.stdout)
+                print("\n\n")
+
+        self.pipeline = dataclasses.replace(self.pipeline, callback=callback)
+
+    def prepare_input(self) -> tuple[list[tuple[IO[bytes], int]], str]:
+        try:
+            return super().prepare_input()
+        except OSError as e:
+            raise cannot_read(Path(self.get_input_name()), e) from None
+        except ValueError:
+            raise unknown_suffix(Path(self.get_input_name())) from None
+
+    def prepare_output(self) -> IO[str]:
+        return sys.stdout if self.args.output_file is None else self.output
+
+    def apply_passes(self, prog: ModuleOp) -> None:
+        try:
+            super().apply_passes(prog)
+        except DiagnosticException as e:
+            if self.args.verify_diagnostics:
+                raise
+            raise diagnostic_error(prog, self.get_input_name(), e) from None
+
     def output_resulting_program(self, prog: ModuleOp) -> str:
         out = io.StringIO()
-        print_module(prog, out)
+        sidecar = None if self.args.output_file is None else self.sidecar
+        print_module(prog, out, sidecar=sidecar)
         return out.getvalue()
 
+    def run(self) -> None:
+        try:
+            super().run()
+        except ParseError as e:
+            raise UserError(parse_error_line(e)) from None
+        except DiagnosticException as e:
+            raise UserError(f"{self.get_input_name()}: {first_line(e)}") from None
+        if self.args.output_file is not None:
+            save_text(Path(self.args.output_file), self.output.getvalue(), self.sidecar)
 
+
+@user_errors_exit_2("aicc-opt")
 def main(argv: Sequence[str] | None = None) -> None:
     AiccOptMain(args=argv).run()
+
 
 if __name__ == "__main__":
     main(sys.argv[1:])

@@ -1,0 +1,125 @@
+"""Helpers shared by aicc's command-line tools.
+
+Flags follow qaic's tools: long flags take one or two dashes (`-onnx-define-symbol=N,V`
+or `--onnx-define-symbol N,V`). argparse would read an unknown single-dash flag such as
+`-target=x` as `-t arget=x`, and accepts prefixes of single-dash flags even with
+`allow_abbrev=False`; `reject_unknown_flags` closes both holes. The other helpers turn
+what a user got wrong in an input file into one `UserError` line naming the file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.ir import Operation
+from xdsl.utils.exceptions import DiagnosticException, ParseError, VerifyException
+
+from aicc.context import make_context
+from aicc.dialects.onnx_base import OnnxOp
+from aicc.errors import UserError
+from aicc.frontend.onnx_load import load_module
+from aicc.ir_io import parse_module
+
+INPUT_SUFFIXES = (".mlir", ".onnx", ".onnxtxt")
+_NUMBER = re.compile(r"^-\d|^-\.\d")
+
+
+def strict_parser(description: str) -> argparse.ArgumentParser:
+    return argparse.ArgumentParser(description=description, allow_abbrev=False)
+
+
+def reject_unknown_flags(parser: argparse.ArgumentParser, argv: Sequence[str]) -> None:
+    """Exit with a usage error if a single-dash argument is not exactly a registered flag."""
+    # argparse keeps its flag table private; reading it is the only way to know the flags.
+    known = parser._option_string_actions
+    for arg in argv:
+        if arg == "--":
+            return
+        if arg == "-" or not arg.startswith("-") or arg.startswith("--") or _NUMBER.match(arg):
+            continue
+        if arg.split("=", 1)[0] not in known:
+            parser.error(f"unrecognized argument: {arg}")
+
+
+def add_symbol_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-onnx-define-symbol",
+        "--onnx-define-symbol",
+        action="append",
+        default=[],
+        metavar="NAME,VALUE",
+        help="fix a symbolic input dimension of an ONNX model (repeatable)",
+    )
+
+
+def parse_symbols(specs: Sequence[str]) -> dict[str, int]:
+    """The `-onnx-define-symbol=NAME,VALUE` flags as a name -> value map."""
+    symbols: dict[str, int] = {}
+    for spec in specs:
+        name, _, value = spec.partition(",")
+        if not name or not value.strip().lstrip("-").isdigit():
+            raise UserError(f"-onnx-define-symbol={spec}: expected NAME,VALUE")
+        symbols[name] = int(value)
+    return symbols
+
+
+def first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
+def parse_error_line(error: ParseError) -> str:
+    """`FILE:LINE:COL: message`, instead of xDSL's multi-line caret diagram."""
+    message = error.msg.strip().splitlines()[0] if error.msg.strip() else "parse error"
+    return f"{error.span.get_location()}: {message}"
+
+
+def unknown_suffix(path: Path) -> UserError:
+    expected = ", ".join(INPUT_SUFFIXES)
+    return UserError(f"{path}: unknown input file extension '{path.suffix}' (expected {expected})")
+
+
+def cannot_read(path: Path, error: OSError) -> UserError:
+    return UserError(f"{path}: cannot read: {error.strerror}")
+
+
+def diagnostic_error(module: ModuleOp, source: str, error: DiagnosticException) -> UserError:
+    """One line naming `source` and the first op that fails to verify, else the message."""
+    for op in module.walk():
+        try:
+            op.verify(verify_nested_ops=False)
+        except VerifyException as e:
+            return UserError(f"{source}: {_with_op(op, first_line(e))}")
+    return UserError(f"{source}: {first_line(error)}")
+
+
+def _with_op(op: Operation, message: str) -> str:
+    label = op.describe() if isinstance(op, OnnxOp) else op.name
+    return message if message.startswith(label) else f"{label}: {message}"
+
+
+def load_input(path: Path, symbols: Mapping[str, int]) -> ModuleOp:
+    """The verified module in a `.mlir`, `.onnx` or `.onnxtxt` file."""
+    if path.suffix not in INPUT_SUFFIXES:
+        raise unknown_suffix(path)
+    if path.suffix != ".mlir":
+        return load_module(path, symbols)
+    try:
+        text = path.read_text()
+    except OSError as e:
+        raise cannot_read(path, e) from None
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: not a text file") from None
+    try:
+        module = parse_module(make_context(), text, path)
+    except ParseError as e:
+        raise UserError(parse_error_line(e)) from None
+    try:
+        module.verify()
+    except DiagnosticException as e:
+        raise diagnostic_error(module, str(path), e) from None
+    return module
