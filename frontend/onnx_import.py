@@ -90,9 +90,7 @@ class _GraphImporter:
             "main",
             (arg_types, [v.type for v in outputs]),
             Region(block),
-            arg_attrs=ArrayAttr(
-                [_dict_attr({"onnx.name": StringAttr(i.name)}) for i in inputs]
-            ),
+            arg_attrs=ArrayAttr([_dict_attr({"onnx.name": StringAttr(i.name)}) for i in inputs]),
             res_attrs=ArrayAttr(
                 [_dict_attr({"onnx.name": StringAttr(o.name)}) for o in self.graph.output]
             ),
@@ -114,7 +112,9 @@ class _GraphImporter:
         op_class = OPS_BY_TYPE.get(node.op_type)
         where = f"node '{node.name or node.output[0]}'"
         if op_class is None or node.domain not in ("", "ai.onnx"):
-            raise UserError(f"{where}: operator {node.domain or 'ai.onnx'}.{node.op_type} is not supported")
+            raise UserError(
+                f"{where}: operator {node.domain or 'ai.onnx'}.{node.op_type} is not supported"
+            )
         if node.op_type == "Constant":
             self.add_constant(block, node.output[0], constant_node_value(node), node.name)
             return
@@ -236,9 +236,7 @@ def value_types(model: onnx.ModelProto) -> dict[str, Attribute]:
             continue
         types[info.name] = TensorType(onnx_element_type(tensor.elem_type, info.name), dims)
     for init in graph.initializer:
-        types[init.name] = TensorType(
-            onnx_element_type(init.data_type, init.name), list(init.dims)
-        )
+        types[init.name] = TensorType(onnx_element_type(init.data_type, init.name), list(init.dims))
     return types
 
 

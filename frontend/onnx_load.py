@@ -11,10 +11,13 @@ from pathlib import Path
 
 import onnx
 import onnx.parser
+from onnx.external_data_helper import load_external_data_for_model
 from xdsl.dialects.builtin import ModuleOp
 
-from aicc.errors import UserError
+from aicc.errors import UserError, warn
+from aicc.frontend.model_limits import check_declared_sizes, check_external_data, has_external_data
 from aicc.frontend.onnx_import import import_model
+from aicc.frontend.opset_upgrade import upgrade_model
 
 
 def read_model(path: Path) -> onnx.ModelProto:
@@ -58,18 +61,46 @@ def fix_symbols(model: onnx.ModelProto, symbols: Mapping[str, int], path: Path) 
             dim.dim_value = symbols[symbol]
 
 
-def prepare_model(model: onnx.ModelProto, path: Path, symbols: Mapping[str, int]) -> onnx.ModelProto:
+def prepare_model(
+    model: onnx.ModelProto, path: Path, symbols: Mapping[str, int]
+) -> onnx.ModelProto:
+    """Checked, upgraded to the latest opset and shape-inferred; refusals name `path`."""
     fix_symbols(model, symbols, path)
+    check_external_data(model, path)
+    check_declared_sizes(model, path)
+    if has_external_data(model):
+        load_external_data_for_model(model, str(path.parent))
+    try:
+        upgrade_model(model)
+    except UserError as e:
+        raise UserError(f"{path}: {e}") from None
+    strip_untyped_outputs(model, path)
     try:
         onnx.checker.check_model(model)
     except onnx.checker.ValidationError as e:
-        first = str(e).strip().splitlines()[0]
-        raise UserError(f"{path}: invalid ONNX model: {first}") from None
+        raise UserError(f"{path}: invalid ONNX model: {_first_line(e)}") from None
     try:
         return onnx.shape_inference.infer_shapes(model, strict_mode=True, data_prop=True)
     except onnx.shape_inference.InferenceError as e:
-        first = str(e).strip().splitlines()[0]
-        raise UserError(f"{path}: shape inference failed: {first}") from None
+        raise UserError(f"{path}: shape inference failed: {_first_line(e)}") from None
+
+
+def _first_line(e: Exception) -> str:
+    text = str(e).strip()
+    return text.splitlines()[0] if text else type(e).__name__
+
+
+def strip_untyped_outputs(model: onnx.ModelProto, path: Path) -> None:
+    """Let inference type graph outputs declared without an element type.
+
+    The checker rejects them but onnxruntime runs such models, so this is a
+    warning, not a refusal.
+    """
+    for info in model.graph.output:
+        if info.type.HasField("tensor_type") and info.type.tensor_type.elem_type:
+            continue
+        warn(f"{path}: output '{info.name}' is declared without a type; inferring it")
+        info.ClearField("type")
 
 
 def load_module(path: Path, symbols: Mapping[str, int] | None = None) -> ModuleOp:

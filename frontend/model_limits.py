@@ -1,0 +1,121 @@
+"""Refusals of ONNX files that are unsafe to load, checked before any tensor is read.
+
+- External data must stay inside the model's folder: no absolute paths, no
+  `..`, no symbolic links that resolve elsewhere, and the file must hold the
+  declared bytes.
+- Declared tensors must fit: no negative dimensions, no dimension product that
+  overflows int64, inline data of the declared size, and all declared weights
+  together under `MEMORY_FRACTION` of the physical memory.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import onnx
+from onnx import TensorProto, helper
+
+from aicc.errors import UserError
+
+MEMORY_FRACTION = 0.75
+_INT64_MAX = 2**63 - 1
+
+
+def model_tensors(model: onnx.ModelProto) -> Iterator[TensorProto]:
+    """The initializers and Constant-node tensors of the main graph."""
+    yield from model.graph.initializer
+    for node in model.graph.node:
+        for attr in node.attribute:
+            if attr.type == onnx.AttributeProto.TENSOR:
+                yield attr.t
+            elif attr.type == onnx.AttributeProto.SPARSE_TENSOR:
+                yield attr.sparse_tensor.values
+
+
+def has_external_data(model: onnx.ModelProto) -> bool:
+    return any(t.data_location == TensorProto.EXTERNAL for t in model_tensors(model))
+
+
+def check_external_data(model: onnx.ModelProto, path: Path) -> None:
+    folder = path.parent.resolve()
+    for tensor in model_tensors(model):
+        if tensor.data_location != TensorProto.EXTERNAL:
+            continue
+        entries = {e.key: e.value for e in tensor.external_data}
+        _check_external_file(entries, folder, f"{path}: tensor '{tensor.name}'")
+
+
+def _check_external_file(entries: dict[str, str], folder: Path, where: str) -> None:
+    location = entries.get("location", "")
+    if not location:
+        raise UserError(f"{where}: external data without a location")
+    relative = Path(location)
+    if relative.is_absolute() or ".." in relative.parts:
+        raise UserError(f"{where}: external data file '{location}' is outside the model's folder")
+    target = (folder / relative).resolve()
+    if not target.is_relative_to(folder):
+        raise UserError(
+            f"{where}: external data file '{location}' resolves outside the model's folder"
+        )
+    if not target.is_file():
+        raise UserError(f"{where}: external data file '{location}' does not exist")
+    try:
+        offset, length = int(entries.get("offset", "0")), int(entries.get("length", "-1"))
+    except ValueError:
+        raise UserError(
+            f"{where}: external data of '{location}' has a bad offset or length"
+        ) from None
+    if offset < 0 or (length >= 0 and offset + length > target.stat().st_size):
+        raise UserError(f"{where}: external data file '{location}' is shorter than declared")
+
+
+def check_declared_sizes(model: onnx.ModelProto, path: Path) -> None:
+    total = 0
+    for tensor in model_tensors(model):
+        total += _declared_bytes(tensor, f"{path}: tensor '{tensor.name}'")
+    limit = int(MEMORY_FRACTION * _physical_memory())
+    if total > limit:
+        raise UserError(
+            f"{path}: the declared tensors need {total} bytes, more than "
+            f"{MEMORY_FRACTION:.0%} of this machine's memory ({limit} bytes)"
+        )
+
+
+def _declared_bytes(tensor: TensorProto, where: str) -> int:
+    dims = list(tensor.dims)
+    if any(d < 0 for d in dims):
+        raise UserError(f"{where}: negative dimension in {dims}")
+    count = math.prod(dims)
+    if count > _INT64_MAX:
+        raise UserError(f"{where}: the element count of dimensions {dims} overflows int64")
+    try:
+        itemsize = helper.tensor_dtype_to_np_dtype(tensor.data_type).itemsize
+        field = helper.tensor_dtype_to_field(tensor.data_type)
+    except (KeyError, ValueError, TypeError):
+        return count  # an exotic type is refused by the importer; count it a byte each
+    if count * itemsize > _INT64_MAX:
+        raise UserError(f"{where}: the byte size of dimensions {dims} overflows int64")
+    if tensor.data_location != TensorProto.EXTERNAL:
+        _check_inline_size(tensor, count, itemsize, field, where)
+    return count * itemsize
+
+
+def _check_inline_size(
+    tensor: TensorProto, count: int, itemsize: int, field: str, where: str
+) -> None:
+    if tensor.HasField("raw_data"):
+        held, expected = len(tensor.raw_data), count * itemsize
+    else:
+        held, expected = len(getattr(tensor, field)), count
+    if held != expected:
+        raise UserError(
+            f"{where}: holds {held} {'bytes' if tensor.HasField('raw_data') else 'values'} "
+            f"but its dimensions {list(tensor.dims)} need {expected}"
+        )
+
+
+def _physical_memory() -> int:
+    return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
