@@ -1,0 +1,252 @@
+"""`aicc-run`: run a model on the reference interpreter, with qaic-runner's file conventions.
+
+Inputs are `.npy` files or raw little-endian files shaped and typed as the graph
+input, given in graph-input order (`-i FILE`), by name (`-i NAME=FILE`), or one
+inference per line of an `--input-list-file`. Each result of inference `k` is
+written as raw bytes of its dtype to `DIR/<output name>-activation-0-inf-<k>.bin`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from xdsl.dialects.builtin import ArrayAttr, DictionaryAttr, ModuleOp, StringAttr
+from xdsl.dialects.func import FuncOp
+from xdsl.ir import Attribute
+
+from aicc.cli import (
+    add_symbol_argument,
+    cannot_read,
+    first_line,
+    load_input,
+    parse_symbols,
+    reject_unknown_flags,
+    strict_parser,
+)
+from aicc.dialects.elements import dtype_of, shape_of
+from aicc.errors import UserError, user_errors_exit_2
+from aicc.ir_io import module_blobs, write_atomically
+from aicc.sim.reference import run_module
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+
+
+@dataclass(frozen=True)
+class Port:
+    """A graph input or output: its ONNX name and tensor type."""
+
+    name: str
+    shape: tuple[int, ...]
+    dtype: np.dtype
+
+    def describe(self) -> str:
+        return f"'{self.name}' ({_type_text(self.shape, self.dtype)})"
+
+    @property
+    def nbytes(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64)) * self.dtype.itemsize
+
+
+@dataclass(frozen=True)
+class Inference:
+    """The input files of one inference, and where they were listed (for messages)."""
+
+    files: list[Path]
+    where: str = ""
+
+
+def _type_text(shape: tuple[int, ...], dtype: np.dtype) -> str:
+    return f"{dtype}[{','.join(map(str, shape))}]"
+
+
+def main_func(module: ModuleOp, model: Path) -> FuncOp:
+    for op in module.ops:
+        if isinstance(op, FuncOp) and op.sym_name.data == "main":
+            return op
+    raise UserError(f"{model}: no func.func @main to run")
+
+
+def ports(types: Sequence[Attribute], attrs: ArrayAttr[DictionaryAttr] | None) -> list[Port]:
+    """Ports named by their `onnx.name` attribute (else by position)."""
+    named: list[Port] = []
+    for index, t in enumerate(types):
+        name = attrs.data[index].data.get("onnx.name") if attrs is not None else None
+        label = name.data if isinstance(name, StringAttr) else f"#{index}"
+        named.append(Port(label, shape_of(t), dtype_of(t)))
+    return named
+
+
+def assign_inputs(specs: Sequence[str], inputs: list[Port], model: Path) -> list[Path]:
+    """The `-i` files in graph-input order: `NAME=FILE` by name, the rest in order."""
+    slot_of = {port.name: index for index, port in enumerate(inputs)}
+    slots: list[Path | None] = [None] * len(inputs)
+    positional: list[Path] = []
+    for spec in specs:
+        name, sep, file = spec.partition("=")
+        if not sep or name not in slot_of:
+            positional.append(Path(spec))
+        elif slots[slot_of[name]] is not None:
+            raise UserError(f"-i {spec}: input '{name}' is given twice")
+        else:
+            slots[slot_of[name]] = Path(file)
+    free = [index for index, path in enumerate(slots) if path is None]
+    if len(positional) != len(free):
+        raise UserError(f"{model}: {_arity(inputs)}; -i gives {len(specs)} file(s)")
+    for index, path in zip(free, positional, strict=True):
+        slots[index] = path
+    return [path for path in slots if path is not None]
+
+
+def _arity(inputs: list[Port]) -> str:
+    names = ", ".join(port.name for port in inputs)
+    return f"the graph takes {len(inputs)} input(s) ({names})"
+
+
+def read_input_list(path: Path, inputs: list[Port]) -> list[Inference]:
+    """One inference per line: comma-separated files in graph-input order."""
+    try:
+        lines = path.read_text().splitlines()
+    except OSError as e:
+        raise cannot_read(path, e) from None
+    runs: list[Inference] = []
+    for number, line in enumerate(lines, 1):
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        files = [Path(name.strip()) for name in text.split(",")]
+        if len(files) != len(inputs):
+            raise UserError(f"{path}:{number}: {len(files)} file(s) listed; {_arity(inputs)}")
+        runs.append(Inference(files, f"{path}:{number}: "))
+    if not runs:
+        raise UserError(f"{path}: lists no inference")
+    return runs
+
+
+def read_input(path: Path, port: Port) -> np.ndarray:
+    """The array in `.npy` or raw little-endian `path`, checked against `port`."""
+    if path.suffix == ".npy":
+        return _read_npy(path, port)
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise cannot_read(path, e) from None
+    if len(data) != port.nbytes:
+        raise UserError(
+            f"{path}: input {port.describe()} needs {port.nbytes} bytes, "
+            f"the file holds {len(data)} bytes"
+        )
+    raw = np.frombuffer(data, dtype=port.dtype.newbyteorder("<"))
+    return raw.astype(port.dtype).reshape(port.shape)
+
+
+def _read_npy(path: Path, port: Port) -> np.ndarray:
+    try:
+        array = np.load(path, allow_pickle=False)
+    except OSError as e:
+        raise cannot_read(path, e) from None
+    except ValueError as e:
+        raise UserError(f"{path}: not a valid .npy file: {first_line(e)}") from None
+    if not isinstance(array, np.ndarray):
+        raise UserError(f"{path}: not a .npy array (an .npz archive?)")
+    if array.shape != port.shape or array.dtype != port.dtype:
+        given = _type_text(array.shape, array.dtype)
+        raise UserError(f"{path}: holds {given}; input {port.describe()} needs another type")
+    return array
+
+
+def output_files(directory: Path, outputs: list[Port], inference: int, model: Path) -> list[Path]:
+    """qaic-runner's names; characters outside `[A-Za-z0-9._-]` become `_`."""
+    files = [
+        directory / f"{_UNSAFE.sub('_', port.name)}-activation-0-inf-{inference}.bin"
+        for port in outputs
+    ]
+    if len(set(files)) != len(files):
+        names = ", ".join(port.name for port in outputs)
+        raise UserError(f"{model}: output names ({names}) collide once made file-safe")
+    return files
+
+
+def check_runnable(module: ModuleOp, model: Path) -> None:
+    for key, blob in module_blobs(module).items():
+        if blob.array is None:
+            raise UserError(
+                f"{model}: constant '{key}' was elided when printed; "
+                "write the module with aicc-opt -o FILE to keep its weights in a sidecar"
+            )
+
+
+def run_inference(module: ModuleOp, model: Path, arrays: list[np.ndarray]) -> list[np.ndarray]:
+    try:
+        return run_module(module, arrays)
+    except UserError as e:
+        raise UserError(f"{model}: {e}") from None
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = strict_parser(__doc__.splitlines()[0] if __doc__ else "aicc-run")
+    parser.add_argument("model", help="the model: .onnx, .onnxtxt or .mlir")
+    given = parser.add_mutually_exclusive_group()
+    given.add_argument(
+        "-i",
+        "--input-file",
+        action="append",
+        default=[],
+        metavar="[NAME=]FILE",
+        help="an input (.npy or raw); in graph-input order or NAME=FILE (repeatable)",
+    )
+    given.add_argument(
+        "-input-list-file",
+        "--input-list-file",
+        type=Path,
+        metavar="PATH",
+        help="one inference per line: comma-separated input files in graph-input order",
+    )
+    parser.add_argument(
+        "-write-output-dir",
+        "--write-output-dir",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="where the outputs go (created if missing)",
+    )
+    add_symbol_argument(parser)
+    reject_unknown_flags(parser, argv)
+    return parser.parse_args(argv)
+
+
+@user_errors_exit_2("aicc-run")
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    model = Path(args.model)
+    module = load_input(model, parse_symbols(args.onnx_define_symbol))
+    check_runnable(module, model)
+    func = main_func(module, model)
+    inputs = ports([arg.type for arg in func.args], func.arg_attrs)
+    outputs = ports(func.function_type.outputs.data, func.res_attrs)
+    if args.input_list_file is not None:
+        runs = read_input_list(args.input_list_file, inputs)
+    else:
+        runs = [Inference(assign_inputs(args.input_file, inputs, model))]
+    directory: Path = args.write_output_dir
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise UserError(f"{directory}: cannot create the output directory: {e.strerror}") from None
+    for index, run in enumerate(runs):
+        try:
+            arrays = [read_input(path, port) for path, port in zip(run.files, inputs, strict=True)]
+        except UserError as e:
+            raise UserError(f"{run.where}{e}") from None
+        files = output_files(directory, outputs, index, model)
+        for path, array in zip(files, run_inference(module, model, arrays), strict=True):
+            write_atomically(path, array.astype(array.dtype.newbyteorder("<")).tobytes())
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
