@@ -1,0 +1,294 @@
+"""Folders and canonicalization patterns of the `onnx` dialect.
+
+They run through xDSL's own `canonicalize` pass (and `dce` cleans up): every onnx
+op carries `OnnxFolder` and `OnnxCanonicalization`, which look up the registries
+of `onnx_base` filled here.
+
+Folding never loses a name. A folded result becomes an `onnx.Constant` carrying the
+folded op's node name and that result's output name: the folder returns a
+`FoldedValue` (value attribute plus names) that `OnnxConstantMaterialization`
+unwraps. A fold that forwards another value (Identity, a no-op Reshape) drops the
+op's name, so it is refused when the result is a graph output (`func.return`).
+
+Constant folding evaluates ops with the reference interpreter (never with kernels
+of its own), only when every input is a constant and every result is small;
+`ConstantOfShape` and view ops of a splat fold to `#aicc.splat`, never materialized.
+All rules look at an op and its direct producers only, so the pass stays linear.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from xdsl.dialect_interfaces.constant_materialization import ConstantMaterializationInterface
+from xdsl.dialects.builtin import BFloat16Type, StringAttr, TensorType
+from xdsl.dialects.func import ReturnOp
+from xdsl.ir import Attribute, Operation, ParametrizedAttribute, SSAValue
+from xdsl.irdl import irdl_attr_definition
+from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
+
+from aicc.dialects.elements import (
+    Splat,
+    dtype_of,
+    elements_value,
+    make_elements,
+    shape_of,
+)
+from aicc.dialects.onnx_base import CANONICALIZATION_PATTERNS, FOLDERS, Folder, OnnxOp
+from aicc.dialects.onnx_ops import (
+    ONNX_OPS,
+    ConstantOfShapeOp,
+    ConstantOp,
+    DropoutOp,
+    FlattenOp,
+    IdentityOp,
+    ReshapeOp,
+    ShapeOp,
+    SqueezeOp,
+    TransposeOp,
+    UnsqueezeOp,
+)
+
+MAX_FOLDED_ELEMENTS = 1024
+"""Results larger than this are not constant-folded (weights stay blobs)."""
+
+MAX_FOLDED_INPUT_ELEMENTS = 1 << 16
+"""Inputs larger than this are not evaluated at compile time (keeps folding cheap)."""
+
+Folded = Sequence[SSAValue | Attribute] | None
+
+_VIEW_OPS = (ReshapeOp, SqueezeOp, UnsqueezeOp, FlattenOp)
+"""Ops that only re-view their first input's elements in row-major order."""
+
+
+@irdl_attr_definition
+class FoldedValue(ParametrizedAttribute):
+    """A folded result in flight to materialization: its value and its ONNX names.
+
+    Never stored in IR: `OnnxConstantMaterialization` turns it into an
+    `onnx.Constant` right away.
+    """
+
+    name = "onnx.folded_value"
+    value: Attribute
+    node_name: StringAttr
+    output_name: StringAttr
+
+
+class OnnxConstantMaterialization(ConstantMaterializationInterface):
+    """Materializes a `FoldedValue` as an `onnx.Constant` that keeps its names."""
+
+    def materialize_constant(self, value: Attribute, type: Attribute) -> Operation | None:
+        if not isinstance(value, FoldedValue):
+            return None
+        op = ConstantOp.build(result_types=[type], properties={"value": value.value})
+        op.set_names(value.node_name.data, [value.output_name.data])
+        return op
+
+
+# -- helpers -------------------------------------------------------------------
+
+
+def _constant_value(value: SSAValue | None) -> np.ndarray | Splat | None:
+    """The value of an operand defined by an `onnx.Constant`, else None."""
+    owner = None if value is None else value.owner
+    if value is None or not isinstance(owner, ConstantOp):
+        return None
+    return elements_value(owner.value, value.type)
+
+
+def _constant_array(value: SSAValue | None) -> np.ndarray | None:
+    constant = _constant_value(value)
+    return constant.materialize() if isinstance(constant, Splat) else constant
+
+
+def _returned(op: Operation) -> bool:
+    """Whether a result of `op` is a graph output."""
+    return any(isinstance(use.operation, ReturnOp) for r in op.results for use in r.uses)
+
+
+def _folded(op: OnnxOp, index: int, value: np.ndarray | Splat) -> FoldedValue:
+    # The generated ops' property accessors shadow OnnxOp's `node_name` and
+    # `output_names` (they return attributes), so the names are read through OnnxOp.
+    node_name: str = OnnxOp.node_name.__get__(op)
+    names: tuple[str, ...] = OnnxOp.output_names.__get__(op)
+    name = names[index] if index < len(names) else f"{node_name}_{index}"
+    return FoldedValue(make_elements(value, name), StringAttr(node_name), StringAttr(name))
+
+
+def _forward(op: OnnxOp, value: SSAValue) -> Folded:
+    """Replace the single result of `op` by `value`, unless it is a graph output."""
+    if _returned(op) or value.type != op.results[0].type:
+        return None
+    return [value]
+
+
+def _splat_type_ok(t: Attribute) -> bool:
+    # bfloat16 has no numpy dtype of its own, so it cannot be a folded splat.
+    return isinstance(t, TensorType) and not isinstance(t.get_element_type(), BFloat16Type)
+
+
+def _elements(t: Attribute) -> int:
+    return int(np.prod(shape_of(t), dtype=np.int64))
+
+
+# -- folders -------------------------------------------------------------------
+
+
+def fold_shape(op: OnnxOp) -> Folded:
+    """Shape of a statically shaped tensor, honoring start/end."""
+    assert isinstance(op, ShapeOp)
+    dims = shape_of(op.data.type)
+    end = None if op.end is None else op.end.value.data
+    shape = np.asarray(dims[slice(op.start.value.data, end)], dtype=np.int64)
+    return [_folded(op, 0, shape)]
+
+
+def fold_constant_of_shape(op: OnnxOp) -> Folded:
+    """ConstantOfShape -> a splat of the (static) result type; zero f32 by default."""
+    assert isinstance(op, ConstantOfShapeOp)
+    t = op.output.type
+    if not _splat_type_ok(t):
+        return None
+    scalar: float | int = 0
+    if op.value is not None:
+        one = TensorType(t.get_element_type(), [1])  # pyright: ignore[reportAttributeAccessIssue]
+        value = elements_value(op.value, one)
+        scalar = value.value if isinstance(value, Splat) else value.reshape(-1)[0].item()
+    return [_folded(op, 0, Splat(scalar, shape_of(t), dtype_of(t)))]
+
+
+def fold_identity(op: OnnxOp) -> Folded:
+    assert isinstance(op, IdentityOp)
+    return _forward(op, op.input)
+
+
+def fold_dropout(op: OnnxOp) -> Folded:
+    """Inference Dropout (training_mode absent or constant false) is its input."""
+    assert isinstance(op, DropoutOp)
+    if op.mask is not None and op.mask.first_use is not None:
+        return None
+    if op.training_mode is not None:
+        mode = _constant_array(op.training_mode)
+        if mode is None or bool(mode.reshape(-1)[0]):
+            return None
+    forwarded = _forward(op, op.data)
+    if forwarded is None or op.mask is None:
+        return forwarded
+    # The unused mask still needs a replacement value: an all-true splat.
+    return [*forwarded, _folded(op, 1, Splat(True, shape_of(op.mask.type), np.dtype(np.bool_)))]
+
+
+def fold_same_type(op: OnnxOp) -> Folded:
+    """A view op whose result has its input's type is its input."""
+    return _forward(op, op.operands[0])
+
+
+def fold_view_of_view(op: OnnxOp) -> Folded:
+    """view(view(x)) whose result has x's type is x (e.g. Unsqueeze of Squeeze)."""
+    inner = op.operands[0].owner
+    if not isinstance(inner, _VIEW_OPS):
+        return None
+    return _forward(op, inner.operands[0])
+
+
+def fold_transpose(op: OnnxOp) -> Folded:
+    """Transpose with the identity permutation is its input."""
+    assert isinstance(op, TransposeOp)
+    rank = len(shape_of(op.data.type))
+    perm = (
+        tuple(range(rank))[::-1] if op.perm is None else tuple(op.perm.get_values())  # pyright: ignore[reportUnknownMemberType]
+    )
+    if perm != tuple(range(rank)):
+        return None
+    return _forward(op, op.data)
+
+
+def fold_splat_view(op: OnnxOp) -> Folded:
+    """A view of a splat is a splat of the result type: no data is materialized."""
+    source = _constant_value(op.operands[0])
+    t = op.results[0].type
+    if not isinstance(source, Splat) or not _splat_type_ok(t):
+        return None
+    return [_folded(op, 0, Splat(source.value, shape_of(t), dtype_of(t)))]
+
+
+def fold_by_evaluation(op: OnnxOp) -> Folded:
+    """Evaluate an op whose inputs are all constants and whose results are small."""
+    slots = op.operand_slots()
+    present = [v for v in slots if v is not None]
+    if not present or not all(isinstance(v.owner, ConstantOp) for v in present):
+        return None
+    if any(
+        _elements(r.type) > MAX_FOLDED_ELEMENTS or not _splat_type_ok(r.type) for r in op.results
+    ):
+        return None
+    if sum(_elements(v.type) for v in present) > MAX_FOLDED_INPUT_ELEMENTS:
+        return None
+    # Imported here: the interpreter imports the dialect, which imports this module.
+    from aicc.sim.reference import KERNELS, evaluate_op
+
+    if op.name not in KERNELS:
+        return None
+    outputs = evaluate_op(op, [_constant_array(v) for v in slots])
+    results = list(zip(op.results, outputs, strict=True))
+    if any(tuple(a.shape) != shape_of(r.type) for r, a in results):
+        return None
+    return [_folded(op, i, a) for i, (_, a) in enumerate(results)]
+
+
+def first_of(*folders: Folder) -> Folder:
+    """A folder that tries `folders` in order and returns the first success."""
+
+    def fold(op: OnnxOp) -> Folded:
+        for folder in folders:
+            folded = folder(op)
+            if folded is not None:
+                return folded
+        return None
+
+    return fold
+
+
+# -- patterns ------------------------------------------------------------------
+
+
+class ReshapeOfView(RewritePattern):
+    """Reshape(view(x), s) -> Reshape(x, s) when s means the same for x.
+
+    A 0 in `s` copies a dimension of the Reshape's input (unless allowzero), so
+    the rewrite needs a constant `s` without zeros; -1 is fine since x and
+    view(x) have the same number of elements.
+    """
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: ReshapeOp, rewriter: PatternRewriter) -> None:
+        inner = op.data.owner
+        if not isinstance(inner, _VIEW_OPS):
+            return
+        shape = _constant_array(op.shape)
+        if shape is None or (op.allowzero.value.data == 0 and bool(np.any(shape == 0))):
+            return
+        op.operands = [inner.operands[0], op.shape]
+        rewriter.notify_op_modified(op)
+
+
+def _register() -> None:
+    generic = {op.name: fold_by_evaluation for op in ONNX_OPS if op is not ConstantOp}
+    specific: dict[str, Folder] = {
+        ShapeOp.name: fold_shape,
+        ConstantOfShapeOp.name: fold_constant_of_shape,
+        IdentityOp.name: fold_identity,
+        DropoutOp.name: fold_dropout,
+        TransposeOp.name: first_of(fold_transpose, fold_splat_view, fold_by_evaluation),
+        **{
+            v.name: first_of(fold_same_type, fold_view_of_view, fold_splat_view, fold_by_evaluation)
+            for v in _VIEW_OPS
+        },
+    }
+    FOLDERS.update(generic | specific)
+    CANONICALIZATION_PATTERNS[ReshapeOp.name] = (ReshapeOfView(),)
+
+
+_register()
