@@ -30,7 +30,7 @@ from aicc.dialects.aicc import DenseResourceAttr, SplatAttr
 
 ElementsAttr = DenseIntOrFPElementsAttr | DenseResourceAttr | SplatAttr
 
-INLINE_MAX_ELEMENTS = 16
+INLINE_MAX_ELEMENTS = 8
 """Constants with at most this many elements print inline as `dense<...>`."""
 
 # bfloat16 has no numpy dtype: its blobs hold the raw uint16 bit patterns.

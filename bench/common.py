@@ -1,0 +1,43 @@
+"""Shared timing helpers for the benchmark scripts (not tests)."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import onnx
+
+LIGHT = Path(onnx.__file__).parent / "backend" / "test" / "data" / "light"
+THREADS = 1
+"""Both sides of every comparison run with this many threads."""
+
+
+def pin_threads() -> None:
+    """Pin numpy's BLAS to THREADS; call before numpy is imported."""
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = str(THREADS)
+
+
+def median_seconds(fn: Callable[[], object], runs: int = 5) -> float:
+    """Median wall time of `runs` calls after one warm-up call."""
+    fn()
+    times: list[float] = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def ort_session(model: onnx.ModelProto):  # noqa: ANN201 (onnxruntime is untyped)
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = THREADS
+    options.inter_op_num_threads = THREADS
+    return ort.InferenceSession(
+        model.SerializeToString(), options, providers=["CPUExecutionProvider"]
+    )
