@@ -320,8 +320,11 @@ def _kernel(op: OnnxOp, spatial_rank: int, weights: Shape | None = None) -> tupl
     return kernel
 
 
-def _conv_weights(op: OnnxOp, channels_per_group_axis: int) -> tuple[Shape, Shape, int]:
-    """Check X, W, B and group of Conv/ConvTranspose; return X's and W's shapes and group."""
+def _conv_weights(op: OnnxOp, in_channels: Callable[[Shape, int], int]) -> tuple[Shape, Shape, int]:
+    """Check X, W and group of Conv/ConvTranspose; return X's and W's shapes and group.
+
+    `in_channels(W shape, group)` is the input channel count that W implies.
+    """
     x, w = _shape(op.operands[0]), _shape(op.operands[1])
     _rank_at_least("X", x, 3)
     if len(w) != len(x):
@@ -330,10 +333,10 @@ def _conv_weights(op: OnnxOp, channels_per_group_axis: int) -> tuple[Shape, Shap
     group = _int(op, "group") or 0
     if group < 1:
         raise VerifyException(f"group must be positive, got {group}")
-    if not dims_agree(w[channels_per_group_axis] * group, x[1]) and w[channels_per_group_axis] >= 0:
+    if DYNAMIC not in w[:2] and not dims_agree(in_channels(w, group), x[1]):
         raise VerifyException(
-            f"W.shape[{channels_per_group_axis}] * group = {w[channels_per_group_axis]} * {group} "
-            f"differs from the {x[1]} input channels"
+            f"W {list(w)} with group = {group} takes {in_channels(w, group)} input channels, "
+            f"X has {x[1]}"
         )
     return x, w, group
 
@@ -346,7 +349,7 @@ def _bias(op: OnnxOp, channels: int) -> None:
 
 @_verifier("Conv")
 def _conv(op: OnnxOp) -> None:
-    x, w, group = _conv_weights(op, 1)
+    x, w, group = _conv_weights(op, lambda w, group: w[1] * group)
     if w[0] >= 0 and w[0] % group:
         raise VerifyException(f"M = {w[0]} output channels is not a multiple of group = {group}")
     _bias(op, w[0])
@@ -356,7 +359,9 @@ def _conv(op: OnnxOp) -> None:
 
 @_verifier("ConvTranspose")
 def _conv_transpose(op: OnnxOp) -> None:
-    x, w, group = _conv_weights(op, 0)
+    x, w, group = _conv_weights(op, lambda w, _: w[0])
+    if x[1] >= 0 and x[1] % group:
+        raise VerifyException(f"C = {x[1]} input channels is not a multiple of group = {group}")
     channels = w[1] * group if w[1] >= 0 else DYNAMIC
     _bias(op, channels)
     rank = len(x) - 2
