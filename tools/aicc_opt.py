@@ -104,7 +104,8 @@ class AiccOptMain(xDSLOptMain):
         except ArgSpecParseError as e:
             lines = str(e).strip().splitlines()
             column = lines[1].rsplit(":", 1)[-1]
-            raise UserError(f"-p '{self.args.passes}': column {column}: {lines[-1].strip()}") from None
+            message = lines[-1].strip()
+            raise UserError(f"-p '{self.args.passes}': column {column}: {message}") from None
         except ValueError as e:
             raise UserError(f"-p '{self.args.passes}': {first_line(e)}") from None
         if not between:

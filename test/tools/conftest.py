@@ -1,0 +1,79 @@
+"""Helpers for the command-line tool tests: a small ONNX model and a subprocess runner."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import onnx
+import pytest
+from onnx import TensorProto, helper, numpy_helper
+
+BIN = Path(sys.executable).parent
+X_SHAPE = (1, 8, 8, 8)
+Y_SHAPE = (1, 16, 8, 8)
+
+
+def run_tool(tool: str, *args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    command = [str(BIN / tool), *map(str, args)]
+    return subprocess.run(command, capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+def assert_user_error(result: subprocess.CompletedProcess[str], *needles: str) -> str:
+    """Exit status 2, exactly one stderr line holding every needle, no traceback."""
+    assert "Traceback" not in result.stdout + result.stderr, result.stderr
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+    return lines[0]
+
+
+def make_model() -> onnx.ModelProto:
+    """conv (16x8x3x3 weights: 4608 bytes, above the 4 KiB elision limit), Relu, Add.
+
+    The outputs 'relu/0' and 'sum:1' need file-name sanitizing.
+    """
+    rng = np.random.default_rng(7)
+    w = rng.standard_normal((16, 8, 3, 3)).astype(np.float32) * 0.2
+    b = rng.standard_normal(16).astype(np.float32)
+    nodes = [
+        helper.make_node("Conv", ["x", "w", "b"], ["conv0"], name="conv0", pads=[1, 1, 1, 1]),
+        helper.make_node("Relu", ["conv0"], ["relu/0"], name="relu0"),
+        helper.make_node("Add", ["relu/0", "y"], ["sum:1"], name="add0"),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "tools_test",
+        [
+            helper.make_tensor_value_info("x", TensorProto.FLOAT, X_SHAPE),
+            helper.make_tensor_value_info("y", TensorProto.FLOAT, Y_SHAPE),
+        ],
+        [
+            helper.make_tensor_value_info("relu/0", TensorProto.FLOAT, Y_SHAPE),
+            helper.make_tensor_value_info("sum:1", TensorProto.FLOAT, Y_SHAPE),
+        ],
+        [numpy_helper.from_array(w, "w"), numpy_helper.from_array(b, "b")],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    return model
+
+
+@pytest.fixture
+def model_path(tmp_path: Path) -> Path:
+    path = tmp_path / "model.onnx"
+    onnx.save(make_model(), path)
+    return path
+
+
+@pytest.fixture
+def inputs(tmp_path: Path) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(3)
+    return (
+        rng.standard_normal(X_SHAPE).astype(np.float32),
+        rng.standard_normal(Y_SHAPE).astype(np.float32),
+    )
