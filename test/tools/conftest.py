@@ -16,7 +16,9 @@ X_SHAPE = (1, 8, 8, 8)
 Y_SHAPE = (1, 16, 8, 8)
 
 
-def run_tool(tool: str, *args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run_tool(
+    tool: str, *args: str | Path, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     command = [str(BIN / tool), *map(str, args)]
     return subprocess.run(command, capture_output=True, text=True, cwd=cwd, timeout=120)
 

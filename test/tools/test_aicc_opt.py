@@ -7,17 +7,10 @@ from pathlib import Path
 import pytest
 from conftest import assert_user_error, run_tool
 
-RELU = """func.func @main(%x: tensor<2x3xf32> {onnx.name = "x"}) -> (tensor<2x3xf32> {onnx.name = "r"}) {
-  %r = onnx.Relu(%x) <{output_names = ["r"]}> : (tensor<2x3xf32>) -> tensor<2x3xf32>
-  func.return %r : tensor<2x3xf32>
-}
-"""
-BAD_RETURN = RELU.replace('-> (tensor<2x3xf32> {onnx', '-> (tensor<2x4xf32> {onnx')
-BAD_CONV = """func.func @main(%x: tensor<1x3x8x8xf32>, %w: tensor<4x5x3x3xf32>) -> tensor<1x4x6x6xf32> {
-  %c = onnx.Conv(%x, %w) <{output_names = ["conv7"]}> : (tensor<1x3x8x8xf32>, tensor<4x5x3x3xf32>) -> tensor<1x4x6x6xf32>
-  func.return %c : tensor<1x4x6x6xf32>
-}
-"""
+INPUTS = Path(__file__).parent / "Inputs"
+RELU = (INPUTS / "relu.mlir").read_text()
+BAD_RETURN = RELU.replace("-> (tensor<2x3xf32> {onnx", "-> (tensor<2x4xf32> {onnx")
+BAD_CONV = (INPUTS / "bad_conv.mlir").read_text()
 
 
 def write(path: Path, text: str) -> Path:
