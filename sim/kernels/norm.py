@@ -28,7 +28,9 @@ def batch_normalization(op: OnnxOp, inputs: list[np.ndarray | None]) -> list[np.
     # Folding the statistics into one scale and shift per channel, like onnxruntime.
     factor = scale / np.sqrt(var + var.dtype.type(_float(op, "epsilon")))
     shift = bias - mean * factor
-    return [x * factor.reshape(channel) + shift.reshape(channel)]
+    y = x * factor.reshape(channel)
+    y += shift.reshape(channel)
+    return [y]
 
 
 @kernel("onnx.LRN")

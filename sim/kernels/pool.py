@@ -6,7 +6,15 @@ import numpy as np
 
 from aicc.dialects.onnx_base import OnnxOp
 from aicc.sim.kernels import kernel
-from aicc.sim.kernels.window import Window, int_attr, int_list, pad_input, window_of, windows
+from aicc.sim.kernels.window import (
+    Window,
+    fold_taps,
+    int_attr,
+    int_list,
+    pad_input,
+    window_of,
+    windows,
+)
 
 
 def _window(op: OnnxOp, x: np.ndarray) -> Window:
@@ -21,8 +29,7 @@ def max_pool(op: OnnxOp, inputs: list[np.ndarray | None]) -> list[np.ndarray]:
     rank = len(window.kernel)
     fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
     view = windows(pad_input(x, window, fill), window)
-    kernel_axes = tuple(range(2 + rank, 2 + 2 * rank))
-    y = view.max(axis=kernel_axes)
+    y = fold_taps(view, np.maximum, rank)
     if len(op.results) < 2:
         return [y]
     return [y, _max_indices(view, window, x.shape, int_attr(op, "storage_order"))]
@@ -55,7 +62,7 @@ def average_pool(op: OnnxOp, inputs: list[np.ndarray | None]) -> list[np.ndarray
     window = _window(op, x)
     rank = len(window.kernel)
     view = windows(pad_input(x, window, 0.0), window)
-    sums = view.sum(axis=tuple(range(2 + rank, 2 + 2 * rank)), dtype=x.dtype)
+    sums = fold_taps(view, np.add, rank)
     counts = _tap_counts(window, tuple(x.shape[2:]), int_attr(op, "count_include_pad") == 1)
     return [(sums / counts).astype(x.dtype, copy=False)]
 
