@@ -171,6 +171,11 @@ def pad(op: OnnxOp, inputs: list[np.ndarray | None]) -> list[np.ndarray]:
     widths = [(0, 0)] * x.ndim
     for i, axis in enumerate(axis_list):
         widths[axis] = (int(pads[i]), int(pads[len(axis_list) + i]))
+    # Negative pads remove elements first; reflect and wrap then see the cropped data.
+    crop = tuple(
+        slice(-min(b, 0), n + min(e, 0)) for n, (b, e) in zip(x.shape, widths, strict=True)
+    )
+    x = x[crop]
     grow = [(max(b, 0), max(e, 0)) for b, e in widths]
     mode = str_prop(op, "mode")
     if mode == "constant":
@@ -178,9 +183,7 @@ def pad(op: OnnxOp, inputs: list[np.ndarray | None]) -> list[np.ndarray]:
         y = np.pad(x, grow, mode="constant", constant_values=fill)
     else:
         y = np.pad(x, grow, mode=PAD_MODES[mode])
-    # Negative pads remove elements at that side.
-    crop = tuple(slice(-min(b, 0), y.shape[i] + min(e, 0)) for i, (b, e) in enumerate(widths))
-    return [y[crop].astype(result_dtype(op), copy=False)]
+    return [y.astype(result_dtype(op), copy=False)]
 
 
 # -- indexing and shapes ------------------------------------------------------
