@@ -38,7 +38,7 @@ def broadcast(*shapes: tuple[int, ...]) -> tuple[int, ...]:
     for axis in range(rank):
         dims = {s[axis - rank + len(s)] for s in shapes if axis - rank + len(s) >= 0} - {1}
         if len(dims - {DYNAMIC}) > 1:
-            raise ShapeError(f"shapes {', '.join(map(str, shapes))} do not broadcast")
+            raise ShapeError(f"shapes {', '.join(str(list(s)) for s in shapes)} do not broadcast")
         known = dims - {DYNAMIC}
         out.append(known.pop() if known else (DYNAMIC if dims else 1))
     return tuple(out)
@@ -67,7 +67,7 @@ def matmul_shape(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
     a2 = (1, *a) if len(a) == 1 else a
     b2 = (*b, 1) if len(b) == 1 else b
     if not dims_agree(a2[-1], b2[-2]):
-        raise ShapeError(f"inner dimensions differ: {a} @ {b}")
+        raise ShapeError(f"inner dimensions differ: {list(a)} @ {list(b)}")
     out = (*broadcast(a2[:-2], b2[:-2]), a2[-2], b2[-1])
     if len(a) == 1:
         out = out[:-2] + out[-1:]

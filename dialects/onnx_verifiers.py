@@ -150,12 +150,12 @@ def _expect_shape(what: str, actual: Shape, expected: Shape) -> None:
 
 
 def _same_elt(values: Iterable[SSAValue], what: str) -> Attribute:
-    types = {_elt(v) for v in values}
+    types = list(dict.fromkeys(_elt(v) for v in values))
     if len(types) != 1:
         raise VerifyException(
             f"{what} must have one element type, got {', '.join(map(str, types))}"
         )
-    return types.pop()
+    return types[0]
 
 
 def _rank_at_least(what: str, shape: Shape, rank: int) -> None:
