@@ -73,15 +73,29 @@ def _check_external_file(entries: dict[str, str], folder: Path, where: str) -> N
 
 
 def check_declared_sizes(model: onnx.ModelProto, path: Path) -> None:
+    """Refuse declared tensors that cannot fit, then inline data of the wrong size."""
+    limit = int(MEMORY_FRACTION * _physical_memory())
     total = 0
     for tensor in model_tensors(model):
         total += _declared_bytes(tensor, f"{path}: tensor '{tensor.name}'")
-    limit = int(MEMORY_FRACTION * _physical_memory())
-    if total > limit:
-        raise UserError(
-            f"{path}: the declared tensors need {total} bytes, more than "
-            f"{MEMORY_FRACTION:.0%} of this machine's memory ({limit} bytes)"
-        )
+        if total > limit:
+            raise UserError(
+                f"{path}: the declared tensors (up to '{tensor.name}') need {total} bytes, "
+                f"more than {MEMORY_FRACTION:.0%} of this machine's memory ({limit} bytes)"
+            )
+    for tensor in model_tensors(model):
+        if tensor.data_location != TensorProto.EXTERNAL:
+            _check_inline_size(tensor, f"{path}: tensor '{tensor.name}'")
+
+
+def _storage(data_type: int) -> tuple[int, str] | None:
+    """(bytes per element, TensorProto field of typed data), or None for exotic types."""
+    try:
+        dtype = helper.tensor_dtype_to_np_dtype(data_type)
+        field = helper.tensor_dtype_to_field(data_type)
+    except (KeyError, ValueError, TypeError):
+        return None
+    return None if dtype.kind in "cOSU" else (dtype.itemsize, field)
 
 
 def _declared_bytes(tensor: TensorProto, where: str) -> int:
@@ -91,28 +105,26 @@ def _declared_bytes(tensor: TensorProto, where: str) -> int:
     count = math.prod(dims)
     if count > _INT64_MAX:
         raise UserError(f"{where}: the element count of dimensions {dims} overflows int64")
-    try:
-        itemsize = helper.tensor_dtype_to_np_dtype(tensor.data_type).itemsize
-        field = helper.tensor_dtype_to_field(tensor.data_type)
-    except (KeyError, ValueError, TypeError):
-        return count  # an exotic type is refused by the importer; count it a byte each
-    if count * itemsize > _INT64_MAX:
+    storage = _storage(tensor.data_type)
+    # An exotic type is refused later by the importer; count it a byte an element.
+    nbytes = count * (storage[0] if storage else 1)
+    if nbytes > _INT64_MAX:
         raise UserError(f"{where}: the byte size of dimensions {dims} overflows int64")
-    if tensor.data_location != TensorProto.EXTERNAL:
-        _check_inline_size(tensor, count, itemsize, field, where)
-    return count * itemsize
+    return nbytes
 
 
-def _check_inline_size(
-    tensor: TensorProto, count: int, itemsize: int, field: str, where: str
-) -> None:
-    if tensor.HasField("raw_data"):
-        held, expected = len(tensor.raw_data), count * itemsize
-    else:
-        held, expected = len(getattr(tensor, field)), count
+def _check_inline_size(tensor: TensorProto, where: str) -> None:
+    storage = _storage(tensor.data_type)
+    if storage is None:
+        return
+    itemsize, field = storage
+    count = math.prod(tensor.dims)
+    raw = tensor.HasField("raw_data")
+    held = len(tensor.raw_data) if raw else len(getattr(tensor, field))
+    expected = count * itemsize if raw else count
     if held != expected:
         raise UserError(
-            f"{where}: holds {held} {'bytes' if tensor.HasField('raw_data') else 'values'} "
+            f"{where}: holds {held} {'bytes' if raw else 'values'} "
             f"but its dimensions {list(tensor.dims)} need {expected}"
         )
 

@@ -74,11 +74,23 @@ def prepare_model(
         upgrade_model(model)
     except UserError as e:
         raise UserError(f"{path}: {e}") from None
-    strip_untyped_outputs(model, path)
+    if strip_shapeless_outputs(model, path):
+        # The checker needs output types: let inference fill them first.
+        model = _infer(model, path)
+        _check(model, path)
+        return model
+    _check(model, path)
+    return _infer(model, path)
+
+
+def _check(model: onnx.ModelProto, path: Path) -> None:
     try:
         onnx.checker.check_model(model)
     except onnx.checker.ValidationError as e:
         raise UserError(f"{path}: invalid ONNX model: {_first_line(e)}") from None
+
+
+def _infer(model: onnx.ModelProto, path: Path) -> onnx.ModelProto:
     try:
         return onnx.shape_inference.infer_shapes(model, strict_mode=True, data_prop=True)
     except onnx.shape_inference.InferenceError as e:
@@ -90,17 +102,21 @@ def _first_line(e: Exception) -> str:
     return text.splitlines()[0] if text else type(e).__name__
 
 
-def strip_untyped_outputs(model: onnx.ModelProto, path: Path) -> None:
-    """Let inference type graph outputs declared without an element type.
+def strip_shapeless_outputs(model: onnx.ModelProto, path: Path) -> bool:
+    """Drop the declared type of graph outputs declared without a shape or type.
 
     The checker rejects them but onnxruntime runs such models, so this is a
-    warning, not a refusal.
+    warning, not a refusal; shape inference fills the type. True if any was dropped.
     """
+    stripped = False
     for info in model.graph.output:
-        if info.type.HasField("tensor_type") and info.type.tensor_type.elem_type:
+        tensor = info.type.tensor_type
+        if info.type.HasField("tensor_type") and tensor.elem_type and tensor.HasField("shape"):
             continue
-        warn(f"{path}: output '{info.name}' is declared without a type; inferring it")
+        warn(f"{path}: output '{info.name}' is declared without a shape; inferring it")
         info.ClearField("type")
+        stripped = True
+    return stripped
 
 
 def load_module(path: Path, symbols: Mapping[str, int] | None = None) -> ModuleOp:
