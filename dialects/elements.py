@@ -112,7 +112,10 @@ def elements_value(attr: Attribute, t: Attribute) -> np.ndarray | Splat:
     if isinstance(attr, DenseIntOrFPElementsAttr):
         raw = np.frombuffer(attr.data.data, dtype=_packed_dtype(attr, dtype))
         array = raw.astype(dtype) if raw.dtype != dtype else raw
-        return np.broadcast_to(array, shape) if array.size == 1 else array.reshape(shape)
+        if array.size == int(np.prod(shape, dtype=np.int64)):
+            return array.reshape(shape)
+        # xDSL stores a parsed splat `dense<v>` as one element.
+        return np.broadcast_to(array.reshape(()), shape)
     raise ValueError(f"not a constant value attribute: {attr}")
 
 

@@ -76,21 +76,24 @@ class OnnxOp(IRDLOperation):
 
     # -- names ---------------------------------------------------------------
 
+    # The generated ops define `node_name` and `output_names` as property
+    # accessors returning attributes; these read them as Python strings.
+
     @property
-    def node_name(self) -> str:
+    def onnx_node_name(self) -> str:
         attr = self.properties.get("node_name")
         return attr.data if isinstance(attr, StringAttr) else ""
 
     @property
-    def output_names(self) -> tuple[str, ...]:
+    def onnx_output_names(self) -> tuple[str, ...]:
         attr = self.properties.get("output_names")
         if not isinstance(attr, ArrayAttr):
             return ()
-        return tuple(cast(StringAttr, a).data for a in attr.data)
+        return tuple(a.data for a in attr.data if isinstance(a, StringAttr))
 
     @property
     def first_output_name(self) -> str:
-        names = self.output_names
+        names = self.onnx_output_names
         return names[0] if names else ""
 
     def set_names(self, node_name: str, output_names: Sequence[str]) -> None:
@@ -99,7 +102,7 @@ class OnnxOp(IRDLOperation):
 
     def describe(self) -> str:
         """How messages name this op: its kind and first output name."""
-        return f"{self.ONNX_TYPE} '{self.first_output_name or self.node_name}'"
+        return f"{self.ONNX_TYPE} '{self.first_output_name or self.onnx_node_name}'"
 
     # -- verification --------------------------------------------------------
 

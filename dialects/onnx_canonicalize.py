@@ -109,10 +109,8 @@ def _returned(op: Operation) -> bool:
 
 
 def _folded(op: OnnxOp, index: int, value: np.ndarray | Splat) -> FoldedValue:
-    # The generated ops' property accessors shadow OnnxOp's `node_name` and
-    # `output_names` (they return attributes), so the names are read through OnnxOp.
-    node_name: str = OnnxOp.node_name.__get__(op)
-    names: tuple[str, ...] = OnnxOp.output_names.__get__(op)
+    node_name = op.onnx_node_name
+    names = op.onnx_output_names
     name = names[index] if index < len(names) else f"{node_name}_{index}"
     return FoldedValue(make_elements(value, name), StringAttr(node_name), StringAttr(name))
 
