@@ -4,6 +4,8 @@ xDSL's builtin `dense_resource` renames keys when the same text is parsed twice
 in one process; aicc's blobs belong to the Context's ConstantStore and must not.
 """
 
+# ruff: noqa: E501  (IR text lines)
+
 from __future__ import annotations
 
 import io
