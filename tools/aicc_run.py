@@ -156,7 +156,8 @@ def _read_npy(path: Path, port: Port) -> np.ndarray:
         raise UserError(f"{path}: not a .npy array (an .npz archive?)")
     if array.shape != port.shape or array.dtype != port.dtype:
         given = _type_text(array.shape, array.dtype)
-        raise UserError(f"{path}: holds {given}; input {port.describe()} needs another type")
+        needed = _type_text(port.shape, port.dtype)
+        raise UserError(f"{path}: holds {given}; input '{port.name}' needs {needed}")
     return array
 
 
