@@ -1,10 +1,6 @@
 // One case per verifier error class; every op must be rejected with its message,
 // prefixed by the op kind and its first output name.
 // RUN: aicc-opt %s --split-input-file --verify-diagnostics | filecheck %s
-// XFAIL: *
-// Expected to fail until OnnxOp.first_output_name/describe (onnx_base.py) read
-// self.properties: the generated `output_names` prop_def shadows the base-class
-// property, so prefixing a verifier message raises TypeError. Remove this XFAIL then.
 
 func.func @f(%x: tensor<1x4x8xf32>, %w: tensor<4x4x3x3xf32>) {
   %y = onnx.Conv(%x, %w) <{output_names = ["y"]}> : (tensor<1x4x8xf32>, tensor<4x4x3x3xf32>) -> tensor<1x4x6x6xf32>
