@@ -1,0 +1,440 @@
+"""Quantization math: parameter choice, calibration, and exact integer arithmetic.
+
+The arithmetic here (rounding rules, accumulator widths, fixed-point requantization)
+is specified once in docs/integer-semantics.md; this module implements it.
+
+Parameters follow Glow's `chooseQuantizationParams` (lib/Quantization/Base): a real
+value is `scale * (q - offset)`; the profiled range is widened to contain 0, symmetric
+schemas extend the shorter side, the zero point is computed from the end with the
+smaller rounding error, forced to 0 for a symmetric range, then clamped and rounded
+half away from zero. Like Glow, min/max are float32 and the scale is computed in
+float64 and stored as a float32 value. One deliberate difference: a calibrated range
+is widened to contain 0 again (Glow's asymmetric KL may cut 0 off and then shifts the
+range by clamping the zero point).
+
+Calibration picks a clipping range from a histogram of observed values over
+[min, max]: `none` keeps min/max, `kl_minimization` is Glow's `optimizeKL` (window
+search over 255 quantized bins minimizing KL(P || Q)), `percentile` clips at a
+percentile, `mse` minimizes the expected squared quantization error (clipping error
+plus `scale^2 / 12` rounding noise for each unclipped value).
+
+Everything is vectorized numpy; the only Python loop is KL's search over windows.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+_F32 = np.finfo(np.float32)
+
+
+class Schema(enum.Enum):
+    """How the range maps onto integers (Glow's `quantization::Schema`)."""
+
+    ASYMMETRIC = "asymmetric"
+    SYMMETRIC = "symmetric"
+    SYMMETRIC_WITH_UINT8 = "symmetric_with_uint8"
+    SYMMETRIC_WITH_POWER2_SCALE = "symmetric_with_power2_scale"
+
+
+class Calibration(enum.Enum):
+    """How a clipping range is chosen from a profiled histogram."""
+
+    NONE = "none"
+    KL_MINIMIZATION = "kl_minimization"
+    PERCENTILE = "percentile"
+    MSE = "mse"
+
+
+class QuantParams(NamedTuple):
+    """`scale` and `offset` (zero point); scalars, or arrays for per-channel params."""
+
+    scale: float | np.ndarray
+    offset: int | np.ndarray
+
+
+@dataclass(frozen=True)
+class Histogram:
+    """Counts of observed values in equal-width bins over [min, max]."""
+
+    counts: np.ndarray
+    min: float
+    max: float
+
+    @staticmethod
+    def of(values: np.ndarray, num_bins: int = 2048) -> Histogram:
+        values = np.asarray(values, dtype=np.float64).reshape(-1)
+        low, high = float(values.min()), float(values.max())
+        counts, _ = np.histogram(values, bins=num_bins, range=(low, high))
+        return Histogram(counts.astype(np.float64), low, high)
+
+    @property
+    def edges(self) -> np.ndarray:
+        return np.linspace(self.min, self.max, len(self.counts) + 1)
+
+    @property
+    def centers(self) -> np.ndarray:
+        edges = self.edges
+        return (edges[:-1] + edges[1:]) / 2
+
+
+def quantized_range(dtype: np.dtype | type[np.integer]) -> tuple[int, int]:
+    """The integer range used for parameters; int32 is narrowed to int30 like Glow's bias
+    range, so that `q - offset` fits int32 and the scale computation stays accurate."""
+    dtype = np.dtype(dtype)
+    if dtype == np.int32:
+        return -(1 << 29), (1 << 29) - 1
+    info = np.iinfo(dtype)
+    return int(info.min), int(info.max)
+
+
+def round_half_away(x: np.ndarray) -> np.ndarray:
+    """C's `round`: halves go away from zero."""
+    return np.sign(x) * np.floor(np.abs(x) + 0.5)
+
+
+def _constrain_range(
+    low: np.ndarray, high: np.ndarray, schema: Schema, qmin: int, qmax: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Widen to contain 0 and extend symmetric ranges; returns (low, high, symmetric mask)."""
+    low = np.minimum(np.asarray(low, dtype=np.float32), np.float32(0))
+    high = np.maximum(np.asarray(high, dtype=np.float32), np.float32(0))
+    if schema is Schema.ASYMMETRIC:
+        return low, high, np.zeros(low.shape, dtype=bool)
+    # symmetric_with_uint8 keeps an all-positive range (zero maps to qmin) and falls
+    # back to symmetric otherwise.
+    symmetric = low < 0 if schema is Schema.SYMMETRIC_WITH_UINT8 else np.ones(low.shape, bool)
+    if np.any(symmetric) and qmin >= 0:
+        raise ValueError(f"schema {schema.value} needs a signed integer type")
+    ratio_low = low.astype(np.float64) / qmin
+    ratio_high = high.astype(np.float64) / qmax
+    extend_high = symmetric & (ratio_low > ratio_high)
+    extend_low = symmetric & ~(ratio_low > ratio_high)
+    high = np.where(extend_high, (ratio_low * qmax).astype(np.float32), high)
+    low = np.where(extend_low, (ratio_high * qmin).astype(np.float32), low)
+    return low, high, symmetric
+
+
+def _params_for_range(
+    low: np.ndarray, high: np.ndarray, schema: Schema, qmin: int, qmax: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Glow's scale and nudged zero point for an already constrained range."""
+    low = np.maximum(low, np.float32(_F32.min))
+    high = np.minimum(high, np.float32(_F32.max))
+    scale = (high.astype(np.float64) - low) / (qmax - qmin)
+    scale = np.where(scale == 0, 0.1, scale)
+    from_min, from_max = qmin - low / scale, qmax - high / scale
+    error_min = abs(qmin) + np.abs(low / scale)
+    error_max = abs(qmax) + np.abs(high / scale)
+    zero_point = np.where(error_min < error_max, from_min, from_max)
+    centered = np.abs(np.float32(high + low)) <= _F32.eps
+    zero_point = np.where(centered, 0.0, zero_point)
+    nudged = np.clip(round_half_away(zero_point), qmin, qmax).astype(np.int64)
+    if schema is Schema.SYMMETRIC_WITH_POWER2_SCALE:
+        scale = np.exp2(np.ceil(np.log2(scale)))
+    return scale.astype(np.float32).astype(np.float64), nudged
+
+
+def choose_params_array(
+    low: np.ndarray, high: np.ndarray, schema: Schema, dtype: np.dtype | type[np.integer]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Elementwise `choose_params` over arrays of ranges: (scales, offsets)."""
+    if np.any(np.asarray(low) > np.asarray(high)):
+        raise ValueError("quantization range has min > max")
+    qmin, qmax = quantized_range(dtype)
+    low, high, _ = _constrain_range(np.asarray(low), np.asarray(high), schema, qmin, qmax)
+    return _params_for_range(low, high, schema, qmin, qmax)
+
+
+def choose_params(
+    low: float, high: float, schema: Schema, dtype: np.dtype | type[np.integer]
+) -> QuantParams:
+    """Glow's parameters for the range [low, high] in integer type `dtype`."""
+    scale, offset = choose_params_array(np.array(low), np.array(high), schema, dtype)
+    return QuantParams(float(scale), int(offset))
+
+
+def choose_channelwise_params(
+    weights: np.ndarray, axis: int, schema: Schema, dtype: np.dtype | type[np.integer]
+) -> QuantParams:
+    """Per-channel parameters (`-enable-channelwise`): one range per index of `axis`."""
+    reduce_axes = tuple(i for i in range(weights.ndim) if i != axis % weights.ndim)
+    low = np.min(weights, axis=reduce_axes)
+    high = np.max(weights, axis=reduce_axes)
+    return QuantParams(*choose_params_array(low, high, schema, dtype))
+
+
+def bias_params(input_scale: float | np.ndarray, weight_scale: float | np.ndarray) -> QuantParams:
+    """int32 bias parameters: the accumulator's scale `s_in * s_w` (in float64), offset 0."""
+    scale = np.asarray(input_scale, dtype=np.float64) * np.asarray(weight_scale, np.float64)
+    if scale.ndim == 0:
+        return QuantParams(float(scale), 0)
+    return QuantParams(scale, np.zeros(scale.shape, dtype=np.int64))
+
+
+def rescale_histogram(histogram: Histogram, low: float, high: float) -> Histogram:
+    """Redistribute counts onto equal bins over [low, high], uniformly within old bins."""
+    if histogram.max == histogram.min:
+        counts = np.zeros_like(histogram.counts)
+        index = np.searchsorted(np.linspace(low, high, len(counts) + 1), histogram.min) - 1
+        counts[np.clip(index, 0, len(counts) - 1)] = histogram.counts.sum()
+        return Histogram(counts, low, high)
+    cumulative = np.concatenate([[0.0], np.cumsum(histogram.counts)])
+    new_edges = np.linspace(low, high, len(histogram.counts) + 1)
+    at_edges = np.interp(new_edges, histogram.edges, cumulative)
+    return Histogram(np.diff(at_edges), low, high)
+
+
+def calibrated_params(
+    histogram: Histogram,
+    schema: Schema,
+    dtype: np.dtype | type[np.integer],
+    calibration: Calibration = Calibration.NONE,
+    percentile: float = 99.99,
+) -> QuantParams:
+    """Parameters for a profiled tensor: constrain its range, calibrate, then choose."""
+    qmin, qmax = quantized_range(dtype)
+    low, high, symmetric = _constrain_range(
+        np.array(histogram.min), np.array(histogram.max), schema, qmin, qmax
+    )
+    low_f, high_f = float(low), float(high)
+    if calibration is not Calibration.NONE and histogram.min != histogram.max and low_f < high_f:
+        rescaled = rescale_histogram(histogram, low_f, high_f)
+        low_f, high_f = calibrate_range(
+            rescaled, calibration, bool(symmetric), qmax - qmin, percentile
+        )
+    return choose_params(low_f, high_f, schema, dtype)
+
+
+def calibrate_range(
+    histogram: Histogram,
+    calibration: Calibration,
+    symmetric: bool,
+    num_levels: int = 255,
+    percentile: float = 99.99,
+) -> tuple[float, float]:
+    """The clipping range chosen by `calibration`; a symmetric range keeps its min/max ratio."""
+    if calibration is Calibration.NONE:
+        return histogram.min, histogram.max
+    if calibration is Calibration.KL_MINIMIZATION:
+        low, high = optimize_kl(histogram, symmetric)
+    elif calibration is Calibration.PERCENTILE:
+        low, high = _percentile_range(histogram, percentile)
+    else:
+        low, high = _mse_range(histogram, symmetric, num_levels)
+    if not symmetric:
+        return low, high
+    return _keep_ratio(low, high, histogram.min, histogram.max)
+
+
+def _keep_ratio(low: float, high: float, hist_min: float, hist_max: float) -> tuple[float, float]:
+    """Extend the side that was clipped less so that zero still maps to offset 0."""
+    ratio_low = low / hist_min if hist_min < 0 else 0.0
+    ratio_high = high / hist_max if hist_max > 0 else 0.0
+    ratio = max(ratio_low, ratio_high)
+    return ratio * hist_min, ratio * hist_max
+
+
+def _percentile_range(histogram: Histogram, percentile: float) -> tuple[float, float]:
+    if not 50 < percentile <= 100:
+        raise ValueError(f"percentile must be in (50, 100], got {percentile}")
+    cumulative = np.concatenate([[0.0], np.cumsum(histogram.counts)])
+    total = cumulative[-1]
+    tail = total * (100 - percentile) / 100
+    low, high = np.interp([tail, total - tail], cumulative, histogram.edges)
+    return float(low), float(high)
+
+
+def _condition(hist: np.ndarray, eps_zero: float = 1e-4) -> np.ndarray:
+    """Glow's `conditionHistogram`: move a little mass onto empty bins before KL."""
+    zero = hist == 0
+    num_zeros = int(zero.sum())
+    if num_zeros in (0, len(hist)):
+        return hist
+    eps_nonzero = eps_zero * num_zeros / (len(hist) - num_zeros)
+    if eps_nonzero >= 1:
+        return hist
+    return np.where(zero, eps_zero, hist - eps_nonzero)
+
+
+def _kl_divergence(p: np.ndarray, q: np.ndarray) -> float:
+    sum_p, sum_q = p.sum(), q.sum()
+    if sum_p == 0 or sum_q == 0:
+        return 0.0
+    p, q = p / sum_p, q / sum_q
+    both = (p > 0) & (q > 0)
+    return float(np.sum(p[both] * np.log(p[both] / q[both])))
+
+
+def _expanded_quantized(window: np.ndarray, p: np.ndarray, num_quantized_bins: int) -> np.ndarray:
+    """Q: merge the window into quantized bins (remainder into the last), spread each
+    bin's mass evenly over its non-empty source bins where P is non-zero."""
+    merged = len(window) // num_quantized_bins
+    starts = np.arange(num_quantized_bins) * merged
+    sums = np.add.reduceat(window, starts)
+    nonzero = np.add.reduceat((window != 0).astype(np.float64), starts)
+    per_bin = np.divide(sums, nonzero, out=np.zeros_like(sums), where=nonzero != 0)
+    lengths = np.diff(np.append(starts, len(window)))
+    return np.where(p != 0, np.repeat(per_bin, lengths), 0.0)
+
+
+def optimize_kl(
+    histogram: Histogram, symmetric: bool, num_quantized_bins: int = 255
+) -> tuple[float, float]:
+    """Glow's `optimizeKL`: shrink a window over the bins, saturating the clipped mass into
+    its end bins (P), and keep the window whose 255-bin approximation Q is closest to P."""
+    hist = histogram.counts.astype(np.float64)
+    num_bins = len(hist)
+    if num_bins < num_quantized_bins:
+        return histogram.min, histogram.max
+    width = (histogram.max - histogram.min) / num_bins
+    prefix = np.concatenate([[0.0], np.cumsum(hist)])
+    best, best_range = np.inf, (histogram.min, histogram.max)
+    start, stop = 0, num_bins - 1
+    while stop - start + 1 >= num_quantized_bins:
+        window = hist[start : stop + 1]
+        p = window.copy()
+        p[0] = prefix[start + 1]
+        p[-1] = prefix[num_bins] - prefix[stop]
+        q = _expanded_quantized(window, p, num_quantized_bins)
+        divergence = _kl_divergence(_condition(p), _condition(q))
+        if divergence < best:
+            best = divergence
+            best_range = (histogram.min + start * width, histogram.min + (stop + 1) * width)
+        start, stop = _next_window(hist, start, stop, symmetric)
+    return best_range
+
+
+def _next_window(hist: np.ndarray, start: int, stop: int, symmetric: bool) -> tuple[int, int]:
+    """Shrink symmetrically, or for asymmetric ranges on the side that loses least mass."""
+    if symmetric:
+        return start + 1, stop - 1
+    both = hist[start] + hist[stop]
+    left = hist[start] + hist[start + 1]
+    right = hist[stop] + hist[stop - 1]
+    choice = int(np.argmin([both, left, right]))
+    return [(start + 1, stop - 1), (start + 2, stop), (start, stop - 2)][choice]
+
+
+def _mse_range(histogram: Histogram, symmetric: bool, num_levels: int) -> tuple[float, float]:
+    """The range minimizing sum(count * clip error^2) + unclipped count * scale^2 / 12,
+    over a grid of candidate ends (evaluated in closed form from prefix sums)."""
+    centers, counts = histogram.centers, histogram.counts
+    fractions = np.linspace(0, 1, 129)[1:]
+    if symmetric:
+        lows, highs = histogram.min * fractions, histogram.max * fractions
+    else:
+        lows = np.repeat(histogram.min * fractions, len(fractions))
+        highs = np.tile(histogram.max * fractions, len(fractions))
+    below = np.searchsorted(centers, lows)
+    above = np.searchsorted(centers, highs, side="right")
+    sums = [np.concatenate([[0.0], np.cumsum(counts * centers**k)]) for k in range(3)]
+    total = [s[-1] for s in sums]
+    low_err = lows**2 * sums[0][below] - 2 * lows * sums[1][below] + sums[2][below]
+    high_n = [total[k] - sums[k][above] for k in range(3)]
+    high_err = highs**2 * high_n[0] - 2 * highs * high_n[1] + high_n[2]
+    inside = sums[0][above] - sums[0][below]
+    scale = np.maximum(highs - lows, np.finfo(np.float64).tiny) / num_levels
+    mse = low_err + high_err + inside * scale**2 / 12
+    best = int(np.argmin(mse))
+    return float(lows[best]), float(highs[best])
+
+
+def quantize(
+    x: np.ndarray,
+    scale: float | np.ndarray,
+    zero_point: int | np.ndarray,
+    dtype: np.dtype | type[np.integer],
+    *,
+    axis: int | None = None,
+    storage_range: tuple[int, int] | None = None,
+) -> np.ndarray:
+    """`clamp(round_half_even(x / scale) + zero_point)` in float64; NaN -> zero point.
+
+    Per-axis parameters (1-D arrays) apply along `axis`.
+    """
+    dtype = np.dtype(dtype)
+    info = np.iinfo(dtype)
+    qmin, qmax = storage_range or (int(info.min), int(info.max))
+    scale_b, zp_b = _along(scale, x.ndim, axis), _along(zero_point, x.ndim, axis)
+    wide = np.asarray(x, dtype=np.float64)
+    q = np.rint(wide / scale_b) + zp_b
+    q = np.where(np.isnan(q), zp_b, q)
+    return np.clip(q, qmin, qmax).astype(dtype)
+
+
+def dequantize(
+    q: np.ndarray,
+    scale: float | np.ndarray,
+    zero_point: int | np.ndarray,
+    *,
+    axis: int | None = None,
+    expressed: np.dtype | type[np.floating] = np.float32,
+    dtype: np.dtype | type[np.floating] | None = None,
+) -> np.ndarray:
+    """`(q - zero_point) * scale`: exact integer difference, product in float64 rounded to
+    the expressed type, then converted to `dtype` (as `quant.convert` would)."""
+    scale_b, zp_b = _along(scale, q.ndim, axis), _along(zero_point, q.ndim, axis)
+    real = (q.astype(np.int64) - zp_b) * scale_b
+    value = real.astype(expressed)
+    return value if dtype is None else value.astype(dtype)
+
+
+def _along(param: float | int | np.ndarray, ndim: int, axis: int | None) -> np.ndarray:
+    """A parameter shaped to broadcast along `axis` of an `ndim`-D tensor."""
+    array = np.asarray(param)
+    if axis is None or array.ndim == 0:
+        return array
+    shape = [1] * ndim
+    shape[axis] = array.size
+    return array.reshape(shape)
+
+
+def quantize_multiplier(
+    real_multiplier: float | np.ndarray,
+) -> tuple[int | np.ndarray, int | np.ndarray]:
+    """`(multiplier, shift)` with `real ~= multiplier * 2^-(31 + shift)`, multiplier in
+    [2^30, 2^31) (int32), or (0, 0) when `real < 2^-32` (then every int32 product rounds to 0).
+
+    Multipliers >= 1 get negative shifts; the multiplier must stay below 2^29.
+    """
+    real = np.asarray(real_multiplier, dtype=np.float64)
+    if np.any(real < 0) or np.any(~np.isfinite(real)) or np.any(real >= 2.0**29):
+        raise ValueError("a requantization multiplier must be finite, >= 0 and < 2^29")
+    mantissa, exponent = np.frexp(real)
+    multiplier = np.floor(mantissa * 2.0**31 + 0.5).astype(np.int64)
+    carry = multiplier == (1 << 31)
+    multiplier = np.where(carry, multiplier >> 1, multiplier)
+    exponent = np.where(carry, exponent + 1, exponent).astype(np.int64)
+    negligible = (real == 0) | (exponent <= -32)
+    multiplier = np.where(negligible, 0, multiplier)
+    shift = np.where(negligible, 0, -exponent)
+    if multiplier.ndim == 0:
+        return int(multiplier), int(shift)
+    return multiplier, shift
+
+
+def requantize(
+    acc: np.ndarray,
+    multiplier: int | np.ndarray,
+    shift: int | np.ndarray,
+    out_zero_point: int | np.ndarray,
+    qmin: int,
+    qmax: int,
+) -> np.ndarray:
+    """`clamp(round_half_away(acc * multiplier / 2^(31 + shift)) + zero_point, qmin, qmax)`.
+
+    Exact in int64: |acc| <= 2^31 and multiplier < 2^31 keep the product below 2^62,
+    and the rounding right shift adds at most 2^61. Parameters broadcast against `acc`.
+    """
+    product = np.asarray(acc, dtype=np.int64) * np.asarray(multiplier, dtype=np.int64)
+    bits = 31 + np.asarray(shift, dtype=np.int64)
+    if np.any(bits < 1) or np.any(bits > 62):
+        raise ValueError("requantization shift must be in [-30, 31]")
+    magnitude = (np.abs(product) + (np.int64(1) << (bits - 1))) >> bits
+    rounded = np.where(product < 0, -magnitude, magnitude)
+    return np.clip(rounded + np.asarray(out_zero_point, np.int64), qmin, qmax)
