@@ -87,6 +87,10 @@ def cannot_read(path: Path, error: OSError) -> UserError:
     return UserError(f"{path}: cannot read: {error.strerror}")
 
 
+def cannot_write(path: Path, error: OSError) -> UserError:
+    return UserError(f"{path}: cannot write: {error.strerror}")
+
+
 def diagnostic_error(module: ModuleOp, source: str, error: DiagnosticException) -> UserError:
     """One line naming `source` and the first op that fails to verify, else the message."""
     for op in module.walk():

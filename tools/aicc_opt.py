@@ -26,6 +26,7 @@ from xdsl.xdsl_opt_main import xDSLOptMain
 from aicc.cli import (
     add_symbol_argument,
     cannot_read,
+    cannot_write,
     diagnostic_error,
     first_line,
     parse_error_line,
@@ -156,8 +157,13 @@ class AiccOptMain(xDSLOptMain):
             raise UserError(parse_error_line(e)) from None
         except DiagnosticException as e:
             raise UserError(f"{self.get_input_name()}: {first_line(e)}") from None
-        if self.args.output_file is not None:
-            save_text(Path(self.args.output_file), self.output.getvalue(), self.sidecar)
+        if self.args.output_file is None:
+            return
+        path = Path(self.args.output_file)
+        try:
+            save_text(path, self.output.getvalue(), self.sidecar)
+        except OSError as e:
+            raise cannot_write(path, e) from None
 
 
 @user_errors_exit_2("aicc-opt")

@@ -23,6 +23,7 @@ from xdsl.ir import Attribute
 from aicc.cli import (
     add_symbol_argument,
     cannot_read,
+    cannot_write,
     first_line,
     load_input,
     parse_symbols,
@@ -246,7 +247,15 @@ def main(argv: Sequence[str] | None = None) -> None:
             raise UserError(f"{run.where}{e}") from None
         files = output_files(directory, outputs, index, model)
         for path, array in zip(files, run_inference(module, model, arrays), strict=True):
-            write_atomically(path, array.astype(array.dtype.newbyteorder("<")).tobytes())
+            write_output(path, array)
+
+
+def write_output(path: Path, array: np.ndarray) -> None:
+    """Raw little-endian bytes of the array's own dtype, written atomically."""
+    try:
+        write_atomically(path, array.astype(array.dtype.newbyteorder("<")).tobytes())
+    except OSError as e:
+        raise cannot_write(path, e) from None
 
 
 if __name__ == "__main__":

@@ -29,10 +29,6 @@ def test_verifier_failure_names_file_and_op(tmp_path: Path) -> None:
     assert_user_error(run_tool("aicc-opt", bad), str(bad), "func.return", "tensor<2x4xf32>")
 
 
-@pytest.mark.xfail(
-    reason="OnnxOp.describe() raises TypeError: generated op classes shadow "
-    "OnnxOp.output_names with the ArrayAttr property (dialects/onnx_base.py)"
-)
 def test_onnx_verifier_failure_names_first_output(tmp_path: Path) -> None:
     bad = write(tmp_path / "conv.mlir", BAD_CONV)
     assert_user_error(run_tool("aicc-opt", bad), str(bad), "conv7")
@@ -73,6 +69,12 @@ def test_unknown_or_misspelt_flag(tmp_path: Path, flag: str) -> None:
     assert result.returncode == 2
     assert "unrecognized argument" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_unwritable_output(tmp_path: Path) -> None:
+    out = tmp_path / "no" / "dir" / "out.mlir"
+    result = run_tool("aicc-opt", write(tmp_path / "ok.mlir", RELU), "-o", out)
+    assert_user_error(result, str(out), "cannot write")
 
 
 def test_failing_run_leaves_output_untouched(tmp_path: Path) -> None:
