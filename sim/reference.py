@@ -14,7 +14,6 @@ from collections.abc import Callable, Collection, Sequence
 
 import numpy as np
 from xdsl.dialects.builtin import (
-    ArrayAttr,
     DictionaryAttr,
     Float16Type,
     ModuleOp,
@@ -69,8 +68,8 @@ def run_module(
             values[op.results[0]] = elements_value(op.value, op.results[0].type)
             continue
         args = [None if v is None else _materialize(values[v]) for v in op.operand_slots()]
-        names = _result_names(op)
-        outputs = evaluate_op(op, args, fp16=bool(names) and names[0] in forced)
+        outputs = evaluate_op(op, args, fp16=op.first_output_name in forced)
+        names = op.output_names
         for index, (result, array) in enumerate(zip(op.results, outputs, strict=True)):
             values[result] = array
             if observer is not None:
@@ -90,14 +89,6 @@ def evaluate_op(
         return run_fp16(fp32_kernel, op, inputs, result_dtypes)
     outputs = fp32_kernel(op, inputs)
     return [y.astype(dtype, copy=False) for y, dtype in zip(outputs, result_dtypes, strict=True)]
-
-
-def _result_names(op: OnnxOp) -> tuple[str, ...]:
-    # Read from the properties: the generated op classes shadow `OnnxOp.output_names`.
-    attr = op.properties.get("output_names")
-    if not isinstance(attr, ArrayAttr):
-        return ()
-    return tuple(a.data for a in attr.data if isinstance(a, StringAttr))
 
 
 def _is_f16(t: Attribute) -> bool:

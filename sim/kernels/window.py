@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from xdsl.dialects.builtin import DenseArrayBase, IntegerAttr, StringAttr
 
+from aicc.dialects import onnx_shapes as shapes
 from aicc.dialects.onnx_base import OnnxOp
 from aicc.errors import UserError
 
@@ -66,41 +67,34 @@ class Window:
 def window_of(op: OnnxOp, spatial: tuple[int, ...], kernel: tuple[int, ...]) -> Window:
     """The window of a Conv or pooling op applied to an input of spatial shape `spatial`."""
     rank = len(spatial)
-    strides = int_list(op, "strides", (1,) * rank)
-    dilations = int_list(op, "dilations", (1,) * rank)
     auto_pad_attr = op.properties.get("auto_pad")
-    auto_pad = auto_pad_attr.data if isinstance(auto_pad_attr, StringAttr) else "NOTSET"
-    extents = [(k - 1) * d + 1 for k, d in zip(kernel, dilations, strict=True)]
-    if auto_pad in ("SAME_UPPER", "SAME_LOWER"):
-        out = tuple(-(-n // s) for n, s in zip(spatial, strides, strict=True))
+    rule = shapes.Window(
+        kernel,
+        int_list(op, "strides", (1,) * rank),
+        int_list(op, "dilations", (1,) * rank),
+        int_list(op, "pads", (0,) * (2 * rank)),
+        auto_pad_attr.data if isinstance(auto_pad_attr, StringAttr) else "NOTSET",
+        int_attr(op, "ceil_mode") == 1,
+    )
+    try:
+        rule.check()
+        out = rule.out_dims(spatial)
+    except shapes.ShapeError as e:
+        raise UserError(f"{op.describe()}: {e}") from None
+    begin, end = rule.pads[:rank], rule.pads[rank:]
+    if rule.auto_pad == "VALID":
+        begin = end = (0,) * rank
+    if rule.auto_pad in ("SAME_UPPER", "SAME_LOWER"):
         totals = [
-            max(0, (o - 1) * s + e - n)
-            for o, s, e, n in zip(out, strides, extents, spatial, strict=True)
+            max(0, (o - 1) * s + (k - 1) * d + 1 - n)
+            for o, s, k, d, n in zip(
+                out, rule.strides, kernel, rule.dilations, spatial, strict=True
+            )
         ]
         # SAME_UPPER puts the odd pad at the end, SAME_LOWER at the beginning.
-        begin = tuple(t // 2 if auto_pad == "SAME_UPPER" else t - t // 2 for t in totals)
+        begin = tuple(t // 2 if rule.auto_pad == "SAME_UPPER" else t - t // 2 for t in totals)
         end = tuple(t - b for t, b in zip(totals, begin, strict=True))
-        return Window(kernel, strides, dilations, begin, end, out)
-    if auto_pad not in ("NOTSET", "VALID"):
-        raise UserError(f"{op.describe()}: unknown auto_pad '{auto_pad}'")
-    pads = (0,) * (2 * rank) if auto_pad == "VALID" else int_list(op, "pads", (0,) * (2 * rank))
-    begin, end = pads[:rank], pads[rank:]
-    ceil_mode = auto_pad == "NOTSET" and int_attr(op, "ceil_mode") == 1
-    out = tuple(
-        _out_size(n + pb + pe, e, s, n + pb, ceil_mode)
-        for n, pb, pe, e, s in zip(spatial, begin, end, extents, strides, strict=True)
-    )
-    if min(out, default=1) < 1:
-        raise UserError(f"{op.describe()}: window larger than the padded input {spatial}")
-    return Window(kernel, strides, dilations, begin, end, out)
-
-
-def _out_size(padded: int, extent: int, stride: int, data_end: int, ceil_mode: bool) -> int:
-    if not ceil_mode:
-        return (padded - extent) // stride + 1
-    out = -(-(padded - extent) // stride) + 1
-    # A window that would start inside the end padding is dropped.
-    return out - 1 if (out - 1) * stride >= data_end else out
+    return Window(kernel, rule.strides, rule.dilations, begin, end, out)
 
 
 def pad_input(x: np.ndarray, window: Window, value: float) -> np.ndarray:
