@@ -69,7 +69,7 @@ def run_module(
             continue
         args = [None if v is None else _materialize(values[v]) for v in op.operand_slots()]
         outputs = evaluate_op(op, args, fp16=op.first_output_name in forced)
-        names = op.output_names
+        names = op.onnx_output_names
         for index, (result, array) in enumerate(zip(op.results, outputs, strict=True)):
             values[result] = array
             if observer is not None:
