@@ -22,6 +22,9 @@ def test_parse_error_is_one_line_with_line_and_column(tmp_path: Path) -> None:
     bad = write(tmp_path / "bad.mlir", RELU.replace("onnx.Relu(%x)", "onnx.Relu(%x ?)"))
     line = assert_user_error(run_tool("aicc-opt", bad), f"{bad}:2:")
     assert line.split(f"{bad}:2:")[1].split(":")[0].isdigit(), line
+    # With --split-input-file the line counts from the start of the file, not the chunk.
+    split = write(tmp_path / "split.mlir", f"{RELU}// -----\n{bad.read_text()}")
+    assert_user_error(run_tool("aicc-opt", "--split-input-file", split), f"{split}:7:")
 
 
 def test_verifier_failure_names_file_and_op(tmp_path: Path) -> None:
