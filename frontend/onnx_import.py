@@ -61,6 +61,8 @@ class _GraphImporter:
         self.graph = graph
         self.value_types = value_types
         self.values: dict[str, SSAValue] = {}
+        # Attributes repeat (pads, strides, epsilon, ...): build each distinct one once.
+        self.attribute_cache: dict[bytes, Attribute] = {}
 
     def type_of(self, name: str, node: onnx.NodeProto | None) -> Attribute:
         t = self.value_types.get(name)
@@ -148,8 +150,17 @@ class _GraphImporter:
                     f"node '{node.name or node.output[0]}': attribute '{attr.name}' is not "
                     f"part of {node.op_type} at the latest opset"
                 )
-            properties[attr.name] = convert_attribute(attr, f"{node.output[0]}.{attr.name}")
+            properties[attr.name] = self.attribute(attr, node)
         return properties
+
+    def attribute(self, attr: onnx.AttributeProto, node: onnx.NodeProto) -> Attribute:
+        if attr.type == AttributeProto.TENSOR:
+            return convert_attribute(attr, f"{node.output[0]}.{attr.name}")
+        key = attr.SerializeToString()
+        cached = self.attribute_cache.get(key)
+        if cached is None:
+            cached = self.attribute_cache[key] = convert_attribute(attr, attr.name)
+        return cached
 
 
 def convert_attribute(attr: onnx.AttributeProto, key: str) -> Attribute:
@@ -222,6 +233,15 @@ def value_types(model: onnx.ModelProto) -> dict[str, Attribute]:
     """Static ranked tensor types of every typed value of the main graph."""
     graph = model.graph
     types: dict[str, Attribute] = {}
+    # Shapes repeat along a network: build each distinct tensor type once.
+    cache: dict[tuple[int, tuple[int, ...]], Attribute] = {}
+
+    def tensor_type(elem_type: int, dims: tuple[int, ...], name: str) -> Attribute:
+        key = (elem_type, dims)
+        if key not in cache:
+            cache[key] = TensorType(onnx_element_type(elem_type, name), dims)
+        return cache[key]
+
     infos: Sequence[onnx.ValueInfoProto] = [
         *graph.input,
         *graph.value_info,
@@ -231,12 +251,12 @@ def value_types(model: onnx.ModelProto) -> dict[str, Attribute]:
         tensor = info.type.tensor_type
         if not info.type.HasField("tensor_type") or not tensor.HasField("shape"):
             continue
-        dims = [d.dim_value if d.HasField("dim_value") else -1 for d in tensor.shape.dim]
+        dims = tuple(d.dim_value if d.HasField("dim_value") else -1 for d in tensor.shape.dim)
         if any(d < 0 for d in dims):
             continue
-        types[info.name] = TensorType(onnx_element_type(tensor.elem_type, info.name), dims)
+        types[info.name] = tensor_type(tensor.elem_type, dims, info.name)
     for init in graph.initializer:
-        types[init.name] = TensorType(onnx_element_type(init.data_type, init.name), list(init.dims))
+        types[init.name] = tensor_type(init.data_type, tuple(init.dims), init.name)
     return types
 
 
