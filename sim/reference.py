@@ -53,6 +53,8 @@ def run_module(
     main = _main_of(module)
     forced = frozenset(fp16)
     values: dict[SSAValue, Value] = {}
+    # Each value is dropped after its last user, so peak memory is the live set.
+    last_user = {v: op for op in main.body.block.ops for v in op.operands}
     for index, (arg, array) in enumerate(
         zip(main.args, _checked_inputs(main, inputs), strict=True)
     ):
@@ -74,6 +76,9 @@ def run_module(
             values[result] = array
             if observer is not None:
                 observer(names[index] if index < len(names) else f"{op.describe()}#{index}", array)
+        for v in op.operands:
+            if last_user[v] is op:
+                values.pop(v, None)
     raise UserError("@main has no func.return")
 
 
