@@ -6,6 +6,7 @@ from xdsl.dialects.func import Func
 
 from aicc.dialects.aicc import make_aicc_dialect
 from aicc.dialects.onnx import Onnx
+from aicc.dialects.quant import Quant
 
 
 def register_dialects(ctx: Context) -> None:
@@ -13,6 +14,7 @@ def register_dialects(ctx: Context) -> None:
     ctx.load_dialect(Builtin)
     ctx.load_dialect(Func)
     ctx.load_dialect(Onnx)
+    ctx.load_dialect(Quant)
     ctx.register_dialect("aicc", make_aicc_dialect)
 
 
