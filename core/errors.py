@@ -40,6 +40,10 @@ def user_errors_exit_2(tool: str) -> Callable[[Callable[P, None]], Callable[P, N
                 fail(tool, str(e))
             except KeyboardInterrupt:
                 raise SystemExit(130) from None
+            except BrokenPipeError:
+                # A closed pipe (`aicc-opt ... | head`) is the reader's choice, not an error.
+                sys.stderr.close()
+                raise SystemExit(0) from None
 
         return run
 

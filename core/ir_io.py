@@ -47,9 +47,10 @@ def print_module(
     *,
     elide_over: int | None = DEFAULT_ELIDE_OVER,
     sidecar: dict[str, np.ndarray] | None = None,
+    generic: bool = False,
 ) -> None:
     """Print a module and its blobs; large blobs go to `sidecar` if given, else are elided."""
-    Printer(stream=stream).print_op(module)
+    Printer(stream=stream, print_generic_format=generic).print_op(module)
     stream.write("\n")
     entries: list[tuple[str, str]] = []
     for key, blob in module_blobs(module).items():

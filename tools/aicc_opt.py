@@ -147,7 +147,7 @@ class AiccOptMain(xDSLOptMain):
     def output_resulting_program(self, prog: ModuleOp) -> str:
         out = io.StringIO()
         sidecar = None if self.args.output_file is None else self.sidecar
-        print_module(prog, out, sidecar=sidecar)
+        print_module(prog, out, sidecar=sidecar, generic=self.args.print_op_generic)
         return out.getvalue()
 
     def run(self) -> None:
