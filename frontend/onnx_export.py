@@ -38,6 +38,7 @@ from aicc.dialects.elements import dtype_of, elements_array, shape_of
 from aicc.dialects.onnx_base import NAME_PROPS, OnnxOp
 from aicc.dialects.onnx_ops import ConstantOp
 from aicc.errors import UserError
+from aicc.frontend.names import fresh_name
 
 EXPORT_OPSET = 21
 EXPORT_IR_VERSION = 10
@@ -79,13 +80,7 @@ class _Exporter:
         self.initializers: list[TensorProto] = []
 
     def fresh(self, wanted: str) -> str:
-        base = wanted or "v"
-        name, index = base, 0
-        while name in self.taken:
-            index += 1
-            name = f"{base}_{index}"
-        self.taken.add(name)
-        return name
+        return fresh_name(wanted or "v", self.taken)
 
     def name_of(self, value: SSAValue, wanted: str) -> str:
         if value not in self.names:

@@ -18,6 +18,7 @@ from xdsl.dialects.builtin import (
     ArrayAttr,
     BFloat16Type,
     DenseArrayBase,
+    DictionaryAttr,
     Float32Type,
     FloatAttr,
     IntegerAttr,
@@ -216,9 +217,7 @@ def _densify(sparse: onnx.SparseTensorProto) -> np.ndarray:
     return dense
 
 
-def _dict_attr(entries: dict[str, Attribute]) -> Attribute:
-    from xdsl.dialects.builtin import DictionaryAttr
-
+def _dict_attr(entries: dict[str, Attribute]) -> DictionaryAttr:
     return DictionaryAttr(entries)
 
 

@@ -27,6 +27,7 @@ from onnx import TensorProto, helper, numpy_helper
 
 from aicc.dialects.onnx import OPS_BY_TYPE
 from aicc.errors import UserError, warn
+from aicc.frontend.names import fresh_name
 
 LATEST_OPSET = onnx.defs.onnx_opset_version()
 OLDEST_OPSET = 7
@@ -124,12 +125,7 @@ class _Upgrader:
     # -- helpers -------------------------------------------------------------
 
     def fresh(self, base: str) -> str:
-        name, index = base, 0
-        while name in self.names:
-            index += 1
-            name = f"{base}_{index}"
-        self.names.add(name)
-        return name
+        return fresh_name(base, self.names)
 
     def constant(self, base: str, array: np.ndarray) -> str:
         name = self.fresh(base)
