@@ -35,11 +35,6 @@ def _name(op: QuantizeOp | DequantizeOp | RequantizeOp | ConvertOp) -> str | Non
     return None if op.node_name is None else op.node_name.data
 
 
-def _producer(value: SSAValue) -> Operation | None:
-    owner = value.owner
-    return owner if isinstance(owner, Operation) else None
-
-
 def dequantize_round_trips(t: UniformQuantizedType) -> bool:
     """Whether quantizing the dequantized (expressed-type) value of every `q` gives `q` back.
 
@@ -59,9 +54,22 @@ def dequantize_round_trips(t: UniformQuantizedType) -> bool:
     )
 
 
-def _dequantizes_to_expressed(op: DequantizeOp) -> bool:
+def _widening(value: SSAValue) -> ConvertOp | None:
+    """The producer of `value` if it is an (exact) f16 -> f32 `quant.convert`."""
+    op = value.owner
+    if isinstance(op, ConvertOp) and isinstance(float_element(op.input.type), Float16Type):
+        return op
+    return None
+
+
+def _dequantize_to_expressed(value: SSAValue) -> DequantizeOp | None:
+    """The producer of `value` if it is a `quant.dequantize` to the expressed type."""
+    op = value.owner
+    if not isinstance(op, DequantizeOp):
+        return None
     element = quantized_element(op.input.type)
-    return element is not None and float_element(op.output.type) == element.expressed_type
+    expressed = element is not None and float_element(op.output.type) == element.expressed_type
+    return op if expressed else None
 
 
 class QuantizeOfWidening(RewritePattern):
@@ -69,12 +77,8 @@ class QuantizeOfWidening(RewritePattern):
 
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: QuantizeOp, rewriter: PatternRewriter) -> None:
-        convert = _producer(op.input)
-        if not isinstance(convert, ConvertOp):
-            return
-        if not isinstance(float_element(convert.input.type), Float16Type):
-            return
-        rewriter.replace_op(op, QuantizeOp(convert.input, op.output.type, _name(op)))
+        if (convert := _widening(op.input)) is not None:
+            rewriter.replace_op(op, QuantizeOp(convert.input, op.output.type, _name(op)))
 
 
 class QuantizeOfDequantize(RewritePattern):
@@ -82,16 +86,14 @@ class QuantizeOfDequantize(RewritePattern):
 
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: QuantizeOp, rewriter: PatternRewriter) -> None:
-        dequantize = _producer(op.input)
-        if not isinstance(dequantize, DequantizeOp) or not _dequantizes_to_expressed(dequantize):
+        if (dequantize := _dequantize_to_expressed(op.input)) is None:
             return
         source = dequantize.input
-        element = quantized_element(source.type)
-        assert element is not None
         if source.type != op.output.type:
             rewriter.replace_op(op, RequantizeOp(source, op.output.type, _name(op)))
             return
-        if dequantize_round_trips(element):
+        element = quantized_element(source.type)
+        if element is not None and dequantize_round_trips(element):
             rewriter.replace_op(op, [], [source])
 
 
@@ -100,8 +102,7 @@ class ConvertOfDequantize(RewritePattern):
 
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: ConvertOp, rewriter: PatternRewriter) -> None:
-        dequantize = _producer(op.input)
-        if not isinstance(dequantize, DequantizeOp) or not _dequantizes_to_expressed(dequantize):
+        if (dequantize := _dequantize_to_expressed(op.input)) is None:
             return
         name = _name(op) or _name(dequantize)
         rewriter.replace_op(op, DequantizeOp(dequantize.input, op.output.type, name))
@@ -112,12 +113,8 @@ class ConvertRoundTrip(RewritePattern):
 
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: ConvertOp, rewriter: PatternRewriter) -> None:
-        inner = _producer(op.input)
-        if not isinstance(inner, ConvertOp):
-            return
-        if not isinstance(float_element(inner.input.type), Float16Type):
-            return
-        rewriter.replace_op(op, [], [inner.input])
+        if (widening := _widening(op.input)) is not None:
+            rewriter.replace_op(op, [], [widening.input])
 
 
 class RequantizeToSameType(RewritePattern):
