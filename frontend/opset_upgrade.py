@@ -285,7 +285,13 @@ def _dropout(up: _Upgrader, node: onnx.NodeProto, since: int) -> list[onnx.NodeP
     if mask not in up.consumed:
         del node.output[1]  # an unused mask: the latest form's bool mask is not needed
         return [node]
-    # Before opset 10 the mask had the data's type; the latest mask is bool.
+    # Before opset 10 the mask had the data's type; the latest mask is bool. Its
+    # inference-mode value was unspecified: onnxruntime's old kernel gives zeros,
+    # the latest schema (and ONNX's reference) ones.
+    warn(
+        f"{_where(node)}: the opset-{up.opset} mask '{mask}' is taken as all ones "
+        "(latest semantics)"
+    )
     elem = up.value_type(node.input[0])[0]
     node.output[1] = up.fresh(f"{mask}_bool")
     cast = helper.make_node(

@@ -15,6 +15,7 @@ import onnxruntime as ort
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
+from aicc.errors import UserError
 from aicc.frontend.onnx_export import EXPORT_OPSET, export_module
 from aicc.frontend.onnx_load import load_module
 from aicc.models import conv_bn_relu_chain, randomize_constant_of_shape, tiny_cnn
@@ -126,12 +127,40 @@ def test_upgraded_node_computes_the_same(
     _assert_same_results(path)
 
 
-def test_batch_normalization_7_spatial(tmp_path: Path) -> None:
-    node = helper.make_node("BatchNormalization", ["x", "s", "b", "m", "v"], ["y"], spatial=1)
+@pytest.mark.parametrize("spatial", [1, 0])
+def test_batch_normalization_7_spatial(tmp_path: Path, spatial: int) -> None:
+    node = helper.make_node("BatchNormalization", ["x", "s", "b", "m", "v"], ["y"], spatial=spatial)
     params = [_floats(n, [1.0, 2.0]) for n in ("s", "b", "m", "v")]
     path = tmp_path / "bn7.onnx"
     onnx.save(_single_node_model(node, [1, 2, 3, 3], 7, params), path)
-    _assert_same_results(path)
+    if spatial == 1:
+        _assert_same_results(path)
+        return
+    # spatial=0 with per-channel parameters computes what spatial=1 does; onnxruntime
+    # itself insists on per-activation parameters then, so only the import is checked.
+    exported = export_module(load_module(path))
+    assert list(exported.graph.node[0].attribute) == []
+
+
+def test_dropout_9_used_mask_warns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    node = helper.make_node("Dropout", ["x"], ["y", "mask"], name="drop0")
+    path = tmp_path / "drop9.onnx"
+    onnx.save(_single_node_model(node, [2, 3], 9), path)
+    exported = export_module(load_module(path))
+    assert "node 'drop0' (Dropout): the opset-9 mask 'mask' is taken as all ones" in (
+        capsys.readouterr().err
+    )
+    assert [n.op_type for n in exported.graph.node] == ["Dropout", "Cast"]
+    assert [list(n.output) for n in exported.graph.node] == [["y", "mask_bool"], ["mask"]]
+
+
+def test_batch_normalization_7_per_activation_is_refused(tmp_path: Path) -> None:
+    node = helper.make_node("BatchNormalization", ["x", "s", "b", "m", "v"], ["y"], spatial=0)
+    params = [numpy_helper.from_array(np.ones((2, 3, 3), np.float32), n) for n in "sbmv"]
+    path = tmp_path / "bn7.onnx"
+    onnx.save(_single_node_model(node, [1, 2, 3, 3], 7, params), path)
+    with pytest.raises(UserError, match=r"bn7.onnx: node 'y' \(BatchNormalization\): spatial=0"):
+        load_module(path)
 
 
 @pytest.mark.parametrize("model", [tiny_cnn(), conv_bn_relu_chain(3)], ids=["tiny_cnn", "chain3"])
