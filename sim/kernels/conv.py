@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from xdsl.dialects.builtin import StringAttr
 
@@ -11,18 +13,30 @@ from aicc.sim.kernels import kernel
 from aicc.sim.kernels.window import int_attr, int_list, pad_input, window_of, windows
 
 
-@kernel("onnx.Conv")
-def conv(op: OnnxOp, inputs: list[np.ndarray | None]) -> list[np.ndarray]:
+def _operands(
+    op: OnnxOp,
+    inputs: list[np.ndarray | None],
+    channels_fit: Callable[[int, tuple[int, ...], int], bool],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, int]:
+    """X, W, the optional bias and the group count of a Conv or ConvTranspose."""
     x, w = inputs[0], inputs[1]
     assert x is not None and w is not None
-    bias = inputs[2] if len(inputs) > 2 else None
-    n, c, *spatial = x.shape
-    m, cg, *kernel_shape = w.shape
     group = max(int_attr(op, "group"), 1)
-    if c != cg * group or m % group:
+    c = x.shape[1]
+    if not channels_fit(c, w.shape, group):
         raise UserError(
             f"{op.describe()}: {c} input channels do not fit W {w.shape} with group {group}"
         )
+    return x, w, inputs[2] if len(inputs) > 2 else None, group
+
+
+@kernel("onnx.Conv")
+def conv(op: OnnxOp, inputs: list[np.ndarray | None]) -> list[np.ndarray]:
+    x, w, bias, group = _operands(
+        op, inputs, lambda c, w_shape, g: c == w_shape[1] * g and w_shape[0] % g == 0
+    )
+    n, c, *spatial = x.shape
+    m, _, *kernel_shape = w.shape
     window = window_of(op, tuple(spatial), tuple(kernel_shape))
     rank = len(spatial)
     view = windows(pad_input(x, window, 0.0), window)
@@ -50,16 +64,9 @@ def _im2col(view: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 
 @kernel("onnx.ConvTranspose")
 def conv_transpose(op: OnnxOp, inputs: list[np.ndarray | None]) -> list[np.ndarray]:
-    x, w = inputs[0], inputs[1]
-    assert x is not None and w is not None
-    bias = inputs[2] if len(inputs) > 2 else None
+    x, w, bias, group = _operands(op, inputs, lambda c, w_shape, g: c == w_shape[0] and c % g == 0)
     n, c, *spatial = x.shape
     _, mg, *kernel_shape = w.shape
-    group = max(int_attr(op, "group"), 1)
-    if c != w.shape[0] or c % group:
-        raise UserError(
-            f"{op.describe()}: {c} input channels do not fit W {w.shape} with group {group}"
-        )
     rank, m = len(spatial), mg * group
     strides = int_list(op, "strides", (1,) * rank)
     dilations = int_list(op, "dilations", (1,) * rank)

@@ -17,19 +17,19 @@ from aicc.sim.kernels.window import (
 )
 
 
-def _window(op: OnnxOp, x: np.ndarray) -> Window:
-    return window_of(op, tuple(x.shape[2:]), int_list(op, "kernel_shape", ()))
+def _windows(op: OnnxOp, x: np.ndarray, fill: float) -> tuple[np.ndarray, Window]:
+    """The windows view (N, C, *out, *kernel) of `x` padded with `fill`, and its window."""
+    window = window_of(op, tuple(x.shape[2:]), int_list(op, "kernel_shape", ()))
+    return windows(pad_input(x, window, fill), window), window
 
 
 @kernel("onnx.MaxPool")
 def max_pool(op: OnnxOp, inputs: list[np.ndarray | None]) -> list[np.ndarray]:
     x = inputs[0]
     assert x is not None
-    window = _window(op, x)
-    rank = len(window.kernel)
     fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
-    view = windows(pad_input(x, window, fill), window)
-    y = fold_taps(view, np.maximum, rank)
+    view, window = _windows(op, x, fill)
+    y = fold_taps(view, np.maximum, len(window.kernel))
     if len(op.results) < 2:
         return [y]
     return [y, _max_indices(view, window, x.shape, int_attr(op, "storage_order"))]
@@ -59,10 +59,8 @@ def _max_indices(
 def average_pool(op: OnnxOp, inputs: list[np.ndarray | None]) -> list[np.ndarray]:
     x = inputs[0]
     assert x is not None
-    window = _window(op, x)
-    rank = len(window.kernel)
-    view = windows(pad_input(x, window, 0.0), window)
-    sums = fold_taps(view, np.add, rank)
+    view, window = _windows(op, x, 0.0)
+    sums = fold_taps(view, np.add, len(window.kernel))
     counts = _tap_counts(window, tuple(x.shape[2:]), int_attr(op, "count_include_pad") == 1)
     return [(sums / counts).astype(x.dtype, copy=False)]
 
