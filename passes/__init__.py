@@ -7,4 +7,8 @@ from collections.abc import Callable
 
 from xdsl.passes import ModulePass
 
-AICC_PASSES: dict[str, Callable[[], type[ModulePass]]] = {}
+from aicc.passes.fuse_conv_bn import FuseConvBnPass
+
+AICC_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
+    FuseConvBnPass.name: lambda: FuseConvBnPass,
+}
