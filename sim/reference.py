@@ -13,21 +13,16 @@ import pkgutil
 from collections.abc import Callable, Collection, Sequence
 
 import numpy as np
-from xdsl.dialects.builtin import (
-    DictionaryAttr,
-    Float16Type,
-    ModuleOp,
-    StringAttr,
-    TensorType,
-)
-from xdsl.dialects.func import FuncOp, ReturnOp
+from xdsl.dialects.builtin import Float16Type, ModuleOp, TensorType
+from xdsl.dialects.func import ReturnOp
 from xdsl.ir import Attribute, SSAValue
 
 import aicc.sim.kernels
-from aicc.dialects.elements import Splat, dtype_of, elements_value, shape_of
+from aicc.dialects.elements import Splat, dtype_of, elements_value
 from aicc.dialects.onnx_base import OnnxOp
 from aicc.dialects.onnx_ops import ConstantOp
 from aicc.errors import UserError
+from aicc.graph import Port, input_ports, main_func
 from aicc.sim.fp16 import run_fp16
 from aicc.sim.kernels import KERNELS
 
@@ -50,17 +45,16 @@ def run_module(
     `observer(name, array)` sees every graph input and every non-constant op
     result (constants are weights, not activations).
     """
-    main = _main_of(module)
+    main = main_func(module)
+    ports = input_ports(main)
     forced = frozenset(fp16)
     values: dict[SSAValue, Value] = {}
     # Each value is dropped after its last user, so peak memory is the live set.
     last_user = {v: op for op in main.body.block.ops for v in op.operands}
-    for index, (arg, array) in enumerate(
-        zip(main.args, _checked_inputs(main, inputs), strict=True)
-    ):
+    for arg, port, array in zip(main.args, ports, _checked_inputs(ports, inputs), strict=True):
         values[arg] = array
         if observer is not None:
-            observer(_arg_name(main, index), array)
+            observer(port.name, array)
     for op in main.body.block.ops:
         if isinstance(op, ReturnOp):
             return [_returned(values[v]) for v in op.operands]
@@ -100,36 +94,20 @@ def _is_f16(t: Attribute) -> bool:
     return isinstance(t, TensorType) and isinstance(t.get_element_type(), Float16Type)
 
 
-def _main_of(module: ModuleOp) -> FuncOp:
-    for op in module.ops:
-        if isinstance(op, FuncOp) and op.sym_name.data == "main":
-            return op
-    raise UserError("the module has no func.func @main")
-
-
-def _arg_name(main: FuncOp, index: int) -> str:
-    attrs = main.arg_attrs
-    if attrs is not None:
-        entry = attrs.data[index]
-        name = entry.data.get("onnx.name") if isinstance(entry, DictionaryAttr) else None
-        if isinstance(name, StringAttr):
-            return name.data
-    return f"arg{index}"
-
-
-def _checked_inputs(main: FuncOp, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:
-    args = main.args
-    if len(inputs) != len(args):
-        raise UserError(f"@main takes {len(args)} inputs, {len(inputs)} given")
+def _checked_inputs(ports: Sequence[Port], inputs: Sequence[np.ndarray]) -> list[np.ndarray]:
+    if len(inputs) != len(ports):
+        raise UserError(f"@main takes {len(ports)} inputs, {len(inputs)} given")
     checked: list[np.ndarray] = []
-    for index, (arg, array) in enumerate(zip(args, inputs, strict=True)):
-        name = _arg_name(main, index)
-        shape, dtype = shape_of(arg.type), dtype_of(arg.type)
+    for port, array in zip(ports, inputs, strict=True):
         array = np.asarray(array)
-        if tuple(array.shape) != shape:
-            raise UserError(f"input '{name}': shape {array.shape} given, {shape} expected")
-        if array.dtype != dtype:
-            raise UserError(f"input '{name}': element type {array.dtype} given, {dtype} expected")
+        if tuple(array.shape) != port.shape:
+            raise UserError(
+                f"input '{port.name}': shape {array.shape} given, {port.shape} expected"
+            )
+        if array.dtype != port.dtype:
+            raise UserError(
+                f"input '{port.name}': element type {array.dtype} given, {port.dtype} expected"
+            )
         checked.append(array)
     return checked
 

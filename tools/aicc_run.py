@@ -16,9 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from xdsl.dialects.builtin import ArrayAttr, DictionaryAttr, ModuleOp, StringAttr
-from xdsl.dialects.func import FuncOp
-from xdsl.ir import Attribute
+from xdsl.dialects.builtin import ModuleOp
 
 from aicc.cli import (
     add_symbol_argument,
@@ -30,28 +28,12 @@ from aicc.cli import (
     reject_unknown_flags,
     strict_parser,
 )
-from aicc.dialects.elements import dtype_of, shape_of
 from aicc.errors import UserError, user_errors_exit_2
+from aicc.graph import Port, input_ports, main_func, output_ports
 from aicc.ir_io import module_blobs, write_atomically
 from aicc.sim.reference import run_module
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
-
-
-@dataclass(frozen=True)
-class Port:
-    """A graph input or output: its ONNX name and tensor type."""
-
-    name: str
-    shape: tuple[int, ...]
-    dtype: np.dtype
-
-    def describe(self) -> str:
-        return f"'{self.name}' ({_type_text(self.shape, self.dtype)})"
-
-    @property
-    def nbytes(self) -> int:
-        return int(np.prod(self.shape, dtype=np.int64)) * self.dtype.itemsize
 
 
 @dataclass(frozen=True)
@@ -60,27 +42,6 @@ class Inference:
 
     files: list[Path]
     where: str = ""
-
-
-def _type_text(shape: tuple[int, ...], dtype: np.dtype) -> str:
-    return f"{dtype}[{','.join(map(str, shape))}]"
-
-
-def main_func(module: ModuleOp, model: Path) -> FuncOp:
-    for op in module.ops:
-        if isinstance(op, FuncOp) and op.sym_name.data == "main":
-            return op
-    raise UserError(f"{model}: no func.func @main to run")
-
-
-def ports(types: Sequence[Attribute], attrs: ArrayAttr[DictionaryAttr] | None) -> list[Port]:
-    """Ports named by their `onnx.name` attribute (else by position)."""
-    named: list[Port] = []
-    for index, t in enumerate(types):
-        name = attrs.data[index].data.get("onnx.name") if attrs is not None else None
-        label = name.data if isinstance(name, StringAttr) else f"#{index}"
-        named.append(Port(label, shape_of(t), dtype_of(t)))
-    return named
 
 
 def assign_inputs(specs: Sequence[str], inputs: list[Port], model: Path) -> list[Path]:
@@ -156,9 +117,8 @@ def _read_npy(path: Path, port: Port) -> np.ndarray:
     if not isinstance(array, np.ndarray):
         raise UserError(f"{path}: not a .npy array (an .npz archive?)")
     if array.shape != port.shape or array.dtype != port.dtype:
-        given = _type_text(array.shape, array.dtype)
-        needed = _type_text(port.shape, port.dtype)
-        raise UserError(f"{path}: holds {given}; input '{port.name}' needs {needed}")
+        given = Port(port.name, array.shape, array.dtype).type_text
+        raise UserError(f"{path}: holds {given}; input '{port.name}' needs {port.type_text}")
     return array
 
 
@@ -228,9 +188,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     model = Path(args.model)
     module = load_input(model, parse_symbols(args.onnx_define_symbol))
     check_runnable(module, model)
-    func = main_func(module, model)
-    inputs = ports([arg.type for arg in func.args], func.arg_attrs)
-    outputs = ports(func.function_type.outputs.data, func.res_attrs)
+    try:
+        func = main_func(module)
+    except UserError as e:
+        raise UserError(f"{model}: {e}") from None
+    inputs, outputs = input_ports(func), output_ports(func)
     if args.input_list_file is not None:
         runs = read_input_list(args.input_list_file, inputs)
     else:
