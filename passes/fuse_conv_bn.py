@@ -27,11 +27,11 @@ from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint, Rewriter
 
 from aicc.dialects.elements import elements_array, make_elements, resource_key, tensor_type
+from aicc.dialects.onnx_base import NAME_PROPS
 from aicc.dialects.onnx_ops import BatchNormalizationOp, ConstantOp, ConvOp
 from aicc.errors import warn
+from aicc.precision import PRECISION_ATTR, REASON_ATTR, precision_of
 
-PRECISION_ATTR = "aicc.precision"
-REASON_ATTR = "aicc.precision_reason"
 FUSED_FROM_ATTR = "aicc.fused_from"
 
 
@@ -63,9 +63,7 @@ def _fuse(bn: BatchNormalizationOp) -> None:
     fused = ConvOp.build(
         operands=[conv.X, w_op.results[0], b_op.results[0]],
         result_types=[bn.Y.type],
-        properties={
-            k: v for k, v in conv.properties.items() if k not in ("node_name", "output_names")
-        },
+        properties={k: v for k, v in conv.properties.items() if k not in NAME_PROPS},
         attributes={
             **{k: v for k, v in bn.attributes.items() if k in (PRECISION_ATTR, REASON_ATTR)},
             FUSED_FROM_ATTR: ArrayAttr([StringAttr(conv.first_output_name), StringAttr(name)]),
@@ -128,14 +126,9 @@ def _constant(array: np.ndarray, name: str) -> ConstantOp:
     return op
 
 
-def _precision(op: ConvOp | BatchNormalizationOp) -> str | None:
-    attr = op.attributes.get(PRECISION_ATTR)
-    return attr.data if isinstance(attr, StringAttr) else None
-
-
 def _same_precision(conv: ConvOp, bn: BatchNormalizationOp) -> bool:
     """Whether both run in one precision; if not, warn with the fix."""
-    conv_p, bn_p = _precision(conv), _precision(bn)
+    conv_p, bn_p = precision_of(conv), precision_of(bn)
     if conv_p == bn_p:
         return True
     if conv_p == "f16":
