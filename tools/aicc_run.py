@@ -12,7 +12,6 @@ import argparse
 import re
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -20,9 +19,7 @@ from xdsl.dialects.builtin import ModuleOp
 
 from aicc.cli import (
     add_symbol_argument,
-    cannot_read,
     cannot_write,
-    first_line,
     load_input,
     parse_symbols,
     reject_unknown_flags,
@@ -30,18 +27,11 @@ from aicc.cli import (
 )
 from aicc.errors import UserError, user_errors_exit_2
 from aicc.graph import Port, input_ports, main_func, output_ports
+from aicc.inputs import Inference, arity, read_input_list
 from aicc.ir_io import module_blobs, write_atomically
 from aicc.sim.reference import run_module
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
-
-
-@dataclass(frozen=True)
-class Inference:
-    """The input files of one inference, and where they were listed (for messages)."""
-
-    files: list[Path]
-    where: str = ""
 
 
 def assign_inputs(specs: Sequence[str], inputs: list[Port], model: Path) -> list[Path]:
@@ -59,67 +49,10 @@ def assign_inputs(specs: Sequence[str], inputs: list[Port], model: Path) -> list
             slots[slot_of[name]] = Path(file)
     free = [index for index, path in enumerate(slots) if path is None]
     if len(positional) != len(free):
-        raise UserError(f"{model}: {_arity(inputs)}; -i gives {len(specs)} file(s)")
+        raise UserError(f"{model}: {arity(inputs)}; -i gives {len(specs)} file(s)")
     for index, path in zip(free, positional, strict=True):
         slots[index] = path
     return [path for path in slots if path is not None]
-
-
-def _arity(inputs: list[Port]) -> str:
-    names = ", ".join(port.name for port in inputs)
-    return f"the graph takes {len(inputs)} input(s) ({names})"
-
-
-def read_input_list(path: Path, inputs: list[Port]) -> list[Inference]:
-    """One inference per line: comma-separated files in graph-input order."""
-    try:
-        lines = path.read_text().splitlines()
-    except OSError as e:
-        raise cannot_read(path, e) from None
-    runs: list[Inference] = []
-    for number, line in enumerate(lines, 1):
-        text = line.strip()
-        if not text or text.startswith("#"):
-            continue
-        files = [Path(name.strip()) for name in text.split(",")]
-        if len(files) != len(inputs):
-            raise UserError(f"{path}:{number}: {len(files)} file(s) listed; {_arity(inputs)}")
-        runs.append(Inference(files, f"{path}:{number}: "))
-    if not runs:
-        raise UserError(f"{path}: lists no inference")
-    return runs
-
-
-def read_input(path: Path, port: Port) -> np.ndarray:
-    """The array in `.npy` or raw little-endian `path`, checked against `port`."""
-    if path.suffix == ".npy":
-        return _read_npy(path, port)
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise cannot_read(path, e) from None
-    if len(data) != port.nbytes:
-        raise UserError(
-            f"{path}: input {port.describe()} needs {port.nbytes} bytes, "
-            f"the file holds {len(data)} bytes"
-        )
-    raw = np.frombuffer(data, dtype=port.dtype.newbyteorder("<"))
-    return raw.astype(port.dtype).reshape(port.shape)
-
-
-def _read_npy(path: Path, port: Port) -> np.ndarray:
-    try:
-        array = np.load(path, allow_pickle=False)
-    except OSError as e:
-        raise cannot_read(path, e) from None
-    except ValueError as e:
-        raise UserError(f"{path}: not a valid .npy file: {first_line(e)}") from None
-    if not isinstance(array, np.ndarray):
-        raise UserError(f"{path}: not a .npy array (an .npz archive?)")
-    if array.shape != port.shape or array.dtype != port.dtype:
-        given = Port(port.name, array.shape, array.dtype).type_text
-        raise UserError(f"{path}: holds {given}; input '{port.name}' needs {port.type_text}")
-    return array
 
 
 def output_files(directory: Path, outputs: list[Port], inference: int, model: Path) -> list[Path]:
@@ -203,10 +136,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     except OSError as e:
         raise UserError(f"{directory}: cannot create the output directory: {e.strerror}") from None
     for index, run in enumerate(runs):
-        try:
-            arrays = [read_input(path, port) for path, port in zip(run.files, inputs, strict=True)]
-        except UserError as e:
-            raise UserError(f"{run.where}{e}") from None
+        arrays = run.read(inputs)
         files = output_files(directory, outputs, index, model)
         for path, array in zip(files, run_inference(module, model, arrays), strict=True):
             write_output(path, array)
