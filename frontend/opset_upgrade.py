@@ -6,6 +6,13 @@ inference: attributes that later became inputs become int64/typed initializers,
 Softmax/LogSoftmax before 13 get their 2-D coercion made explicit, legacy
 attributes are dropped, and forms the latest schema cannot express are refused.
 
+Opsets before 7 are upgraded too: legacy `broadcast`/`axis` of the binary ops
+and PRelu's per-channel slope become explicit Unsqueezes of the second operand
+(numpy broadcasting then gives the legacy result), attributes that later became
+inputs or changed form (Reshape `shape`, Pad `paddings`, Cast `to` as a string)
+take their latest form, and an old default that differs from the latest one
+(Selu-1) is written out.
+
 Names are sacred: every node keeps its name and its first output name (the
 identity of an op instance); helper nodes and initializers get fresh names that
 cannot collide with any name of the graph.
@@ -20,6 +27,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
+from functools import cache
 
 import numpy as np
 import onnx
@@ -30,7 +38,7 @@ from aicc.errors import UserError, warn
 from aicc.frontend.names import fresh_name
 
 LATEST_OPSET = onnx.defs.onnx_opset_version()
-OLDEST_OPSET = 7
+OLDEST_OPSET = 1
 _NEEDS_TYPES_BELOW = 13
 _SKELETON_DATA_MAX = 64
 
@@ -66,6 +74,7 @@ _ATTRS_TO_INPUTS: dict[str, tuple[int, tuple[str, ...]]] = {
     "ReduceMean": (18, ("axes",)),
     "ReduceMax": (18, ("axes",)),
     "Slice": (10, ("starts", "ends", "axes")),
+    "Reshape": (5, ("shape",)),
 }
 
 
@@ -153,6 +162,21 @@ class _Upgrader:
         dtype = helper.tensor_dtype_to_np_dtype(elem)
         return self.constant(base, np.array(value, dtype=dtype))
 
+    def unsqueeze(self, node: onnx.NodeProto, index: int, axes: Iterable[int]) -> onnx.NodeProto:
+        """An Unsqueeze of input `index` of `node` at `axes`; the node then reads its result."""
+        value = node.input[index]
+        out = self.fresh(f"{value}_unsqueezed")
+        axes_name = self.constant(f"{out}_axes", np.asarray(list(axes), dtype=np.int64))
+        node.input[index] = out
+        return helper.make_node("Unsqueeze", [value, axes_name], [out], name=out)
+
+    def ranks(self, node: onnx.NodeProto, what: str) -> tuple[int, int]:
+        """Ranks of the first two inputs of `node`; `what` says why they are needed."""
+        first, second = (self.value_type(name)[1] for name in node.input[:2])
+        if first is None or second is None:
+            raise UserError(f"{_where(node)}: {what} needs the ranks of both inputs")
+        return first, second
+
     def attr_to_input(self, node: onnx.NodeProto, attr_name: str, index: int) -> None:
         attr = _pop_attr(node, attr_name)
         if attr is None:
@@ -177,7 +201,13 @@ class _Upgrader:
                 f"{node.domain or 'ai.onnx'}.{node.op_type} is not supported"
             )
         self.drop_legacy_attrs(node)
-        since = onnx.defs.get_schema(node.op_type, self.opset, "").since_version
+        try:
+            since = onnx.defs.get_schema(node.op_type, self.opset, "").since_version
+        except onnx.defs.SchemaError:
+            raise UserError(
+                f"{_where(node)}: the operator does not exist in opset {self.opset}"
+            ) from None
+        _pin_changed_defaults(node, since)
         rule = _RULES.get(node.op_type)
         if rule is None:
             return [node]
@@ -188,6 +218,27 @@ class _Upgrader:
             attr = _pop_attr(node, name)
             if attr is not None and name == "is_test" and attr.i == 0:
                 warn(f"{_where(node)}: is_test=0 (training mode) ignored; aicc runs inference")
+
+
+@cache
+def _changed_defaults(op_type: str, since: int) -> tuple[onnx.AttributeProto, ...]:
+    """Defaults of version `since` of `op_type` that the latest version changed."""
+    latest = onnx.defs.get_schema(op_type, LATEST_OPSET, "").attributes
+    old = onnx.defs.get_schema(op_type, since, "").attributes
+    changed: list[onnx.AttributeProto] = []
+    for name, attr in old.items():
+        if not attr.default_value.name or name not in latest:
+            continue
+        if attr.default_value != latest[name].default_value:
+            changed.append(attr.default_value)
+    return tuple(changed)
+
+
+def _pin_changed_defaults(node: onnx.NodeProto, since: int) -> None:
+    """Write out an omitted attribute whose default the latest version changed."""
+    for default in _changed_defaults(node.op_type, since):
+        if _attr(node, default.name) is None:
+            node.attribute.append(default)
 
 
 def _declared_types(graph: onnx.GraphProto) -> dict[str, tuple[int, int | None]]:
@@ -243,6 +294,50 @@ def _attrs_to_inputs(up: _Upgrader, node: onnx.NodeProto, since: int) -> list[on
     return [node]
 
 
+def _legacy_broadcast(up: _Upgrader, node: onnx.NodeProto, since: int) -> list[onnx.NodeProto]:
+    if since >= 7:
+        return [node]
+    broadcast = _pop_attr(node, "broadcast")
+    axis = _pop_attr(node, "axis")
+    # Without broadcast the shapes are equal; without axis the suffixes match:
+    # numpy broadcasting gives the same result in both cases.
+    if broadcast is None or broadcast.i == 0 or axis is None:
+        return [node]
+    rank_a, rank_b = up.ranks(node, f"broadcasting at axis {axis.i}")
+    start = axis.i + rank_a if axis.i < 0 else axis.i
+    trailing = rank_a - start - rank_b
+    if not 0 <= start < rank_a or trailing < 0:
+        raise UserError(
+            f"{_where(node)}: a rank-{rank_b} operand does not fit a rank-{rank_a} "
+            f"operand at axis {axis.i}"
+        )
+    if trailing == 0:
+        return [node]
+    return [up.unsqueeze(node, 1, range(rank_b, rank_b + trailing)), node]
+
+
+def _prelu(up: _Upgrader, node: onnx.NodeProto, since: int) -> list[onnx.NodeProto]:
+    if since >= 7:
+        return [node]
+    # Before 7 a 1-D slope holds one value per channel (axis 1), or one for all.
+    rank_x, rank_slope = up.ranks(node, "the per-channel slope")
+    if rank_slope != 1 or rank_x <= 2:
+        return [node]
+    return [up.unsqueeze(node, 1, range(1, rank_x - 1)), node]
+
+
+def _gemm(up: _Upgrader, node: onnx.NodeProto, since: int) -> list[onnx.NodeProto]:
+    if since < 7:
+        _pop_attr(node, "broadcast")  # C always broadcasts unidirectionally now
+    return [node]
+
+
+def _concat(up: _Upgrader, node: onnx.NodeProto, since: int) -> list[onnx.NodeProto]:
+    if since < 4 and _attr(node, "axis") is None:
+        node.attribute.append(helper.make_attribute("axis", 1))
+    return [node]
+
+
 def _clip(up: _Upgrader, node: onnx.NodeProto, since: int) -> list[onnx.NodeProto]:
     if since >= 11:
         return [node]
@@ -266,6 +361,9 @@ def _split(up: _Upgrader, node: onnx.NodeProto, since: int) -> list[onnx.NodePro
 def _pad(up: _Upgrader, node: onnx.NodeProto, since: int) -> list[onnx.NodeProto]:
     if since >= 11:
         return [node]
+    paddings = _attr(node, "paddings")
+    if paddings is not None:  # Pad-1's name; the layout is the same
+        paddings.name = "pads"
     up.attr_to_input(node, "pads", 1)
     value = _pop_attr(node, "value")
     if value is not None and value.f != 0.0:
@@ -378,13 +476,31 @@ def _warn_if_downsampling(up: _Upgrader, node: onnx.NodeProto) -> None:
 
 def _cast(up: _Upgrader, node: onnx.NodeProto, since: int) -> list[onnx.NodeProto]:
     to = _attr(node, "to")
+    if to is not None and to.type == onnx.AttributeProto.STRING:
+        _enum_cast_target(node, to)
     if to is not None and to.i not in SUPPORTED_ELEM_TYPES:
         name = TensorProto.DataType.Name(to.i) if to.i in TensorProto.DataType.values() else to.i
         raise UserError(f"{_where(node)}: cast to {name} is not supported")
     return [node]
 
 
+def _enum_cast_target(node: onnx.NodeProto, to: onnx.AttributeProto) -> None:
+    """Cast-1 names its target type as a string; later versions hold the enum."""
+    name = to.s.decode(errors="replace")
+    try:
+        elem = TensorProto.DataType.Value(name.upper())
+    except ValueError:
+        raise UserError(f"{_where(node)}: unknown cast target type '{name}'") from None
+    to.ClearField("s")
+    to.type = onnx.AttributeProto.INT
+    to.i = elem
+
+
 _RULES: dict[str, Rule] = {
+    **dict.fromkeys(("Add", "Sub", "Mul", "Div", "Pow"), _legacy_broadcast),
+    "PRelu": _prelu,
+    "Gemm": _gemm,
+    "Concat": _concat,
     **dict.fromkeys(_ATTRS_TO_INPUTS, _attrs_to_inputs),
     "Clip": _clip,
     "Split": _split,
