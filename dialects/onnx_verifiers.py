@@ -43,6 +43,7 @@ from aicc.dialects.onnx_shapes import (
     normalize_axis,
     shapes_agree,
 )
+from aicc.dialects.quant import UniformQuantizedType
 
 Shape = tuple[int, ...]
 
@@ -149,13 +150,24 @@ def _expect_shape(what: str, actual: Shape, expected: Shape) -> None:
         raise VerifyException(f"{what} has shape {list(actual)}, expected {list(expected)}")
 
 
-def _same_elt(values: Iterable[SSAValue], what: str) -> Attribute:
-    types = list(dict.fromkeys(_elt(v) for v in values))
-    if len(types) != 1:
-        raise VerifyException(
-            f"{what} must have one element type, got {', '.join(map(str, types))}"
-        )
-    return types[0]
+def _kind(value: SSAValue) -> str:
+    """The element type as same-type rules compare it.
+
+    Quantized types of one expressed type count as one kind whatever their storage,
+    scales and zero points: integer kernels take operands and results at different
+    parameters (and rescale), while a quantized and a float tensor never mix.
+    """
+    element = _elt(value)
+    if isinstance(element, UniformQuantizedType):
+        return f"!quant.uniform<*:{element.expressed_type}>"
+    return str(element)
+
+
+def _same_elt(values: Iterable[SSAValue], what: str) -> None:
+    values = list(values)
+    if len({_kind(v) for v in values}) != 1:
+        types = dict.fromkeys(str(_elt(v)) for v in values)
+        raise VerifyException(f"{what} must have one element type, got {', '.join(types)}")
 
 
 def _rank_at_least(what: str, shape: Shape, rank: int) -> None:
@@ -183,7 +195,7 @@ def _scalar(value: SSAValue | None, what: str) -> None:
 def _same_as_input(op: OnnxOp) -> None:
     x, y = op.operands[0], op.results[0]
     _expect_shape("the result", _shape(y), _shape(x))
-    if _elt(y) != _elt(x):
+    if _kind(y) != _kind(x):
         raise VerifyException(f"result element type {_elt(y)} differs from input {_elt(x)}")
 
 
@@ -216,7 +228,7 @@ def _broadcasting(op: OnnxOp) -> None:
 def _pow(op: OnnxOp) -> None:
     # The exponent may have another element type; the result has the base's.
     x, y = op.operands
-    if _elt(op.results[0]) != _elt(x):
+    if _kind(op.results[0]) != _kind(x):
         raise VerifyException(f"result element type {_elt(op.results[0])} differs from X {_elt(x)}")
     _expect_shape("the result", _shape(op.results[0]), broadcast(_shape(x), _shape(y)))
 
@@ -237,7 +249,7 @@ def _clip(op: OnnxOp) -> None:
     for name in ("min", "max"):
         bound = getattr(op, name)
         _scalar(bound, name)
-        if bound is not None and _elt(bound) != _elt(op.operands[0]):
+        if bound is not None and _kind(bound) != _kind(op.operands[0]):
             raise VerifyException(
                 f"{name} has element type {_elt(bound)}, input has {_elt(op.operands[0])}"
             )
@@ -400,7 +412,7 @@ def _pool(op: OnnxOp) -> Window:
     ceil_mode = _flag(op, "ceil_mode") == 1
     window = _window(op, _kernel(op, len(x) - 2), ceil_mode)
     _expect_shape("the result", _shape(op.results[0]), (*x[:2], *window.out_dims(x[2:])))
-    if _elt(op.results[0]) != _elt(op.operands[0]):
+    if _kind(op.results[0]) != _kind(op.operands[0]):
         raise VerifyException("result element type differs from X's")
     return window
 
@@ -540,7 +552,7 @@ def _slice(op: OnnxOp) -> None:
         raise VerifyException("starts, ends, axes and steps must have one length")
     if len(_shape(op.results[0])) != len(_shape(op.data)):
         raise VerifyException("the result rank differs from the data rank")
-    if _elt(op.results[0]) != _elt(op.data):
+    if _kind(op.results[0]) != _kind(op.data):
         raise VerifyException("result element type differs from the data's")
 
 
@@ -553,7 +565,7 @@ def _reshape(op: OnnxOp) -> None:
             f"shape has {_shape(op.shape)[0]} values, the result has rank {len(out)}"
         )
     _same_count(_shape(op.data), out)
-    if _elt(op.results[0]) != _elt(op.data):
+    if _kind(op.results[0]) != _kind(op.data):
         raise VerifyException("result element type differs from the data's")
 
 
@@ -684,11 +696,19 @@ def _value_elt(value: Attribute) -> Attribute | None:
 
 
 def _value_type(value: Attribute, result: Attribute) -> None:
-    """Check that a constant value attribute can have the tensor type `result`."""
+    """Check that a constant value attribute can have the tensor type `result`.
+
+    A quantized constant's value holds its storage integers (i8 for `!quant.uniform<i8:...>`).
+    """
     assert isinstance(result, TensorType)
     elt, shape = result.get_element_type(), shape_of(result)
+    quantized = isinstance(elt, UniformQuantizedType)
+    dtype = elt.storage_dtype if quantized else numpy_dtype(elt)
     stated = _value_elt(value)
-    if stated is not None and stated != elt:
+    stores = stated == elt or (
+        quantized and isinstance(stated, IntegerType) and numpy_dtype(stated) == dtype
+    )
+    if stated is not None and not stores:
         raise VerifyException(f"value has element type {stated}, result has {elt}")
     if isinstance(value, DenseIntOrFPElementsAttr) and not shapes_agree(
         shape_of(value.type), shape
@@ -697,7 +717,7 @@ def _value_type(value: Attribute, result: Attribute) -> None:
             f"value has shape {list(shape_of(value.type))}, result has {list(shape)}"
         )
     if isinstance(value, DenseResourceAttr) and value.blob.array is not None:
-        expected = prod(shape) * numpy_dtype(elt).itemsize
+        expected = prod(shape) * dtype.itemsize
         if value.blob.array.nbytes != expected:
             raise VerifyException(
                 f"resource '{value.key}' holds {value.blob.array.nbytes} bytes, "

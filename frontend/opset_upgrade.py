@@ -39,8 +39,7 @@ from aicc.frontend.names import fresh_name
 
 LATEST_OPSET = onnx.defs.onnx_opset_version()
 OLDEST_OPSET = 1
-_NEEDS_TYPES_BELOW = 13
-_SKELETON_DATA_MAX = 64
+_DATA_MAX = 64
 
 # Element types that the dialect and the interpreter hold; anything else
 # (string, complex, float8, 4-bit and 2-bit types, ...) is refused at Cast.
@@ -127,9 +126,10 @@ class _Upgrader:
         self.consumed = {n for node in self.graph.node for n in node.input}
         self.consumed |= {o.name for o in self.graph.output}
         self.new_initializers: list[TensorProto] = []
-        self.types = _declared_types(self.graph)
-        # Only the rules for versions before 13 need types; those see the graph as written.
-        self.skeleton = _skeleton(model) if opset < _NEEDS_TYPES_BELOW else None
+        self.infos = _declared_infos(self.graph)
+        # Upgraded nodes whose results are not inferred yet (see `value_type`).
+        self.upgraded: list[onnx.NodeProto] = []
+        self.inferred = 0
 
     # -- helpers -------------------------------------------------------------
 
@@ -142,16 +142,47 @@ class _Upgrader:
         return name
 
     def value_type(self, name: str) -> tuple[int, int | None]:
-        """(ONNX element type, rank or None) of a value of the original graph."""
-        known = self.types.get(name)
-        if (known is None or known[1] is None) and self.skeleton is not None:
-            inferred = onnx.shape_inference.infer_shapes(self.skeleton)
-            self.skeleton = None  # infer once
-            for key, value in _declared_types(inferred.graph).items():
-                if self.types.get(key, (0, None))[1] is None:
-                    self.types[key] = value
-            known = self.types.get(name)
-        return known or (TensorProto.UNDEFINED, None)
+        """(ONNX element type, rank or None) of a graph input or an upgraded node's result."""
+        if _rank(self.infos.get(name)) is None:
+            self.infer_upgraded()
+        info = self.infos.get(name)
+        if info is None:
+            return TensorProto.UNDEFINED, None
+        return info.type.tensor_type.elem_type, _rank(info)
+
+    def infer_upgraded(self) -> None:
+        """Infer the results of the nodes upgraded since the last call.
+
+        The nodes are in their latest forms, whose schemas all infer shapes
+        (version-1 schemas mostly do not); each node is inferred once.
+        """
+        nodes = self.upgraded[self.inferred :]
+        self.inferred = len(self.upgraded)
+        if not nodes:
+            return
+        produced = {o for node in nodes for o in node.output}
+        outside = dict.fromkeys(i for node in nodes for i in node.input if i and i not in produced)
+        data = self.initializers | {i.name: i for i in self.new_initializers}
+        # Small initializers stay data so that inference sees shapes given as data (Reshape).
+        small = [data[n] for n in outside if n in data and math.prod(data[n].dims) <= _DATA_MAX]
+        held = {i.name for i in small}
+        inputs = [
+            self.infos.get(n) or helper.make_value_info(n, onnx.TypeProto())
+            for n in outside
+            if n not in held
+        ]
+        model = helper.make_model(
+            helper.make_graph(nodes, "upgraded", inputs, [], small),
+            opset_imports=[helper.make_opsetid("", LATEST_OPSET)],
+        )
+        try:
+            inferred = onnx.shape_inference.infer_shapes(model, data_prop=True)
+        except onnx.shape_inference.InferenceError as e:
+            first = (str(e).strip().splitlines() or [type(e).__name__])[0]
+            raise UserError(f"shape inference of the upgraded nodes failed: {first}") from None
+        for info in inferred.graph.value_info:
+            if _rank(self.infos.get(info.name)) is None:
+                self.infos[info.name] = info
 
     def scalar_of_input_type(self, node: onnx.NodeProto, value: float, base: str) -> str:
         elem = self.value_type(node.input[0])[0]
@@ -187,11 +218,10 @@ class _Upgrader:
     # -- the walk ------------------------------------------------------------
 
     def run(self) -> None:
-        upgraded: list[onnx.NodeProto] = []
         for node in self.graph.node:
-            upgraded.extend(self.upgrade(node))
+            self.upgraded.extend(self.upgrade(node))
         del self.graph.node[:]
-        self.graph.node.extend(upgraded)
+        self.graph.node.extend(self.upgraded)
         self.graph.initializer.extend(self.new_initializers)
 
     def upgrade(self, node: onnx.NodeProto) -> list[onnx.NodeProto]:
@@ -241,44 +271,21 @@ def _pin_changed_defaults(node: onnx.NodeProto, since: int) -> None:
             node.attribute.append(default)
 
 
-def _declared_types(graph: onnx.GraphProto) -> dict[str, tuple[int, int | None]]:
-    types: dict[str, tuple[int, int | None]] = {}
-    for info in (*graph.input, *graph.value_info, *graph.output):
-        if not info.type.HasField("tensor_type"):
-            continue
-        tensor = info.type.tensor_type
-        rank = len(tensor.shape.dim) if tensor.HasField("shape") else None
-        types[info.name] = (tensor.elem_type, rank)
+def _declared_infos(graph: onnx.GraphProto) -> dict[str, onnx.ValueInfoProto]:
+    infos = {
+        info.name: info
+        for info in (*graph.input, *graph.value_info, *graph.output)
+        if info.type.HasField("tensor_type")
+    }
     for init in graph.initializer:
-        types[init.name] = (init.data_type, len(init.dims))
-    return types
+        infos[init.name] = helper.make_tensor_value_info(init.name, init.data_type, init.dims)
+    return infos
 
 
-def _skeleton(model: onnx.ModelProto) -> onnx.ModelProto:
-    """The graph as written, for shape inference on demand, without large weights.
-
-    Small initializers stay so that inference sees shapes given as data (Reshape).
-    """
-    graph = model.graph
-    inputs = {i.name for i in graph.input}
-    small = [i for i in graph.initializer if math.prod(i.dims) <= _SKELETON_DATA_MAX]
-    large = [
-        helper.make_tensor_value_info(i.name, i.data_type, list(i.dims))
-        for i in graph.initializer
-        if i.name not in inputs and math.prod(i.dims) > _SKELETON_DATA_MAX
-    ]
-    return helper.make_model(
-        helper.make_graph(
-            list(graph.node),
-            graph.name,
-            [*graph.input, *large],
-            list(graph.output),
-            small,
-            value_info=list(graph.value_info),
-        ),
-        opset_imports=list(model.opset_import),
-        ir_version=max(model.ir_version, 4),
-    )
+def _rank(info: onnx.ValueInfoProto | None) -> int | None:
+    if info is None or not info.type.tensor_type.HasField("shape"):
+        return None
+    return len(info.type.tensor_type.shape.dim)
 
 
 # -- per-operator rules --------------------------------------------------------
