@@ -3,7 +3,9 @@
 Ops run once each, in block order; values live in a dict keyed by SSA value.
 Constants stay lazy: a splat is broadcast (not copied) when a kernel reads it.
 An op whose result type is f16, or whose first output name is in `fp16`, runs
-with the FP16 semantics of `aicc.sim.fp16`.
+with the FP16 semantics of `aicc.sim.fp16`. An op with a `!quant.uniform` operand
+or result runs its INT8 kernel (`QUANTIZED_KERNELS`) on integer storage arrays;
+the `quant` conversion ops run the kernels of `aicc.sim.kernels.quant_ops`.
 """
 
 from __future__ import annotations
@@ -21,10 +23,12 @@ import aicc.sim.kernels
 from aicc.dialects.elements import Splat, dtype_of, elements_value
 from aicc.dialects.onnx_base import OnnxOp
 from aicc.dialects.onnx_ops import ConstantOp
+from aicc.dialects.quant import QuantCastOp, quantized_element
 from aicc.errors import UserError
 from aicc.graph import Port, input_ports, main_func
 from aicc.sim.fp16 import run_fp16
-from aicc.sim.kernels import KERNELS
+from aicc.sim.kernels import KERNELS, QUANTIZED_KERNELS
+from aicc.sim.kernels.quant_ops import dequantize_from, run_quant_op, storage_type
 
 for _module in pkgutil.iter_modules(aicc.sim.kernels.__path__):
     importlib.import_module(f"aicc.sim.kernels.{_module.name}")
@@ -42,8 +46,11 @@ def run_module(
 ) -> list[np.ndarray]:
     """Run `@main` on `inputs` (in argument order) and return its results.
 
-    `observer(name, array)` sees every graph input and every non-constant op
-    result (constants are weights, not activations).
+    `observer(name, array)` sees every graph input and every non-constant onnx op
+    result (constants are weights, not activations) as floats: a quantized result
+    is dequantized to its expressed type first, so profiles and comparisons see
+    real values in every precision. The `quant` conversion ops are not observed:
+    they convert a tensor that its producer already reported.
     """
     main = main_func(module)
     ports = input_ports(main)
@@ -58,10 +65,14 @@ def run_module(
     for op in main.body.block.ops:
         if isinstance(op, ReturnOp):
             return [_returned(values[v]) for v in op.operands]
+        if isinstance(op, QuantCastOp):
+            values[op.output] = run_quant_op(op, _materialize(values[op.input]))
+            continue
         if not isinstance(op, OnnxOp):
             raise UserError(f"@main: cannot run op '{op.name}'")
         if isinstance(op, ConstantOp):
-            values[op.results[0]] = elements_value(op.value, op.results[0].type)
+            result = op.results[0]
+            values[result] = elements_value(op.value, storage_type(result.type))
             continue
         args = [None if v is None else _materialize(values[v]) for v in op.operand_slots()]
         outputs = evaluate_op(op, args, fp16=op.first_output_name in forced)
@@ -69,7 +80,8 @@ def run_module(
         for index, (result, array) in enumerate(zip(op.results, outputs, strict=True)):
             values[result] = array
             if observer is not None:
-                observer(names[index] if index < len(names) else f"{op.describe()}#{index}", array)
+                name = names[index] if index < len(names) else f"{op.describe()}#{index}"
+                observer(name, _real(array, result.type))
         for v in op.operands:
             if last_user[v] is op:
                 values.pop(v, None)
@@ -80,6 +92,8 @@ def evaluate_op(
     op: OnnxOp, inputs: list[np.ndarray | None], *, fp16: bool = False
 ) -> list[np.ndarray]:
     """Run one op on `inputs` (ONNX input order, None for absent optional inputs)."""
+    if _is_quantized(op):
+        return _evaluate_quantized(op, inputs)
     fp32_kernel = KERNELS.get(op.name)
     if fp32_kernel is None:
         raise UserError(f"{op.describe()}: the reference interpreter has no kernel for this op")
@@ -88,6 +102,28 @@ def evaluate_op(
         return run_fp16(fp32_kernel, op, inputs, result_dtypes)
     outputs = fp32_kernel(op, inputs)
     return [y.astype(dtype, copy=False) for y, dtype in zip(outputs, result_dtypes, strict=True)]
+
+
+def _is_quantized(op: OnnxOp) -> bool:
+    return any(quantized_element(v.type) is not None for v in (*op.operands, *op.results))
+
+
+def _evaluate_quantized(op: OnnxOp, inputs: list[np.ndarray | None]) -> list[np.ndarray]:
+    """Run `op` on its INT8 kernel; quantized arrays hold storage integers."""
+    kernel = QUANTIZED_KERNELS.get(op.name)
+    if kernel is None:
+        raise UserError(
+            f"{op.describe()}: the reference interpreter has no INT8 kernel for this op"
+        )
+    outputs = kernel(op, inputs)
+    result_dtypes = [dtype_of(storage_type(r.type)) for r in op.results]
+    return [y.astype(dtype, copy=False) for y, dtype in zip(outputs, result_dtypes, strict=True)]
+
+
+def _real(array: np.ndarray, t: Attribute) -> np.ndarray:
+    """`array` as real values: dequantized when `t` is quantized."""
+    element = quantized_element(t)
+    return array if element is None else dequantize_from(array, element)
 
 
 def _is_f16(t: Attribute) -> bool:
