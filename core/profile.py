@@ -94,8 +94,8 @@ def bin_grid(lo: float, hi: float, bins: int) -> tuple[int, int]:
     e = _finest_exponent(lo, hi)
     half_range = hi / 2 - lo / 2  # halves first: hi - lo may overflow
     if half_range > 0:
-        # Fitting needs 2**e > (hi - lo) / bins > 2**(p - b), so start a little below
-        # (one more for the rounding of half_range, coarse among subnormals).
+        # Fitting needs 2**e > (hi - lo) / bins > 2**(p - b), p = half_range's binary
+        # exponent, b = bins' bit length; one lower for half_range's rounding.
         e = max(e, math.frexp(half_range)[1] - bins.bit_length() - 1)
     bounds = np.array([lo, hi])
     while np.diff(grid_index(bounds, e))[0] >= bins:
