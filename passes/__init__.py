@@ -7,11 +7,13 @@ from collections.abc import Callable
 
 from xdsl.passes import ModulePass
 
+from aicc.passes.annotate_precision import AnnotatePrecision
 from aicc.passes.fuse_conv_bn import FuseConvBnPass
 from aicc.passes.insert_precision_casts import InsertPrecisionCastsPass
 from aicc.passes.quantize import QuantizePass
 
 AICC_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
+    AnnotatePrecision.name: lambda: AnnotatePrecision,
     FuseConvBnPass.name: lambda: FuseConvBnPass,
     InsertPrecisionCastsPass.name: lambda: InsertPrecisionCastsPass,
     QuantizePass.name: lambda: QuantizePass,
