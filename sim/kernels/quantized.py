@@ -18,8 +18,7 @@ which is the identity when the parameters are equal (multiplier 2^30, shift -1).
   monotone requantization.
 - Concat moves every input to the output parameters, then concatenates.
 - Relu: `max(q - z_in, 0)` moved to the output parameters.
-- Clip: x moved to the output parameters, clamped to the bounds moved (or, for
-  float bounds, quantized) to the output parameters.
+- Clip: x moved to the output parameters, clamped to the bounds moved to them.
 - Add and Sub (TFLite's scheme, with this rounding): with `s = 2 * max(s_a, s_b)`,
   each input becomes `requantize((q - z) << 20, s_in / s)`, exact to 2^-20 of an
   input step; the sum or difference is requantized by `s / (2^20 * s_out)`.
@@ -41,7 +40,6 @@ from aicc.dialects.onnx_base import OnnxOp
 from aicc.dialects.quant import UniformQuantizedType, quantized_element
 from aicc.errors import UserError
 from aicc.sim.kernels import KERNELS, quantized_kernel
-from aicc.sim.kernels.quant_ops import quantize_to
 
 _INT32 = np.iinfo(np.int32)
 ADD_LEFT_SHIFT = 20
@@ -136,9 +134,9 @@ def moving(op: OnnxOp, inputs: list[np.ndarray | None]) -> list[np.ndarray]:
     source = input_type(op)
     outputs = KERNELS[op.name](op, inputs)
     moved: list[np.ndarray] = []
-    for y, result in zip(outputs, op.results, strict=True):
+    for index, (y, result) in enumerate(zip(outputs, op.results, strict=True)):
         target = quantized_element(result.type)
-        moved.append(y if target is None else to_type(op, y, source, per_tensor(op, target, "")))
+        moved.append(y if target is None else to_type(op, y, source, result_type(op, index)))
     return moved
 
 
@@ -179,10 +177,7 @@ def _bound(
     """A Clip bound in the output's storage values."""
     if value is None or value.size == 0:
         return default
-    t = operand_type(op, slot)
-    if quantized_element(t) is None:
-        return int(quantize_to(value.reshape(()), out))
-    return int(to_type(op, value.reshape(()), per_tensor(op, t, f"input {slot}"), out))
+    return int(to_type(op, value.reshape(()), input_type(op, slot), out))
 
 
 # -- arithmetic ----------------------------------------------------------------
