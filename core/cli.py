@@ -127,3 +127,19 @@ def load_input(path: Path, symbols: Mapping[str, int]) -> ModuleOp:
     except DiagnosticException as e:
         raise diagnostic_error(module, str(path), e) from None
     return module
+
+
+def split_flag_values(parser: argparse.ArgumentParser, argv: Sequence[str]) -> list[str]:
+    """`-flag=value` as `-flag value` for registered flags, so one-letter flags work too.
+
+    argparse reads `-m=model.onnx` as `-m` with the value `=model.onnx`.
+    """
+    known = parser._option_string_actions
+    split: list[str] = []
+    for arg in argv:
+        flag, sep, value = arg.partition("=")
+        if sep and arg.startswith("-") and not arg.startswith("--") and flag in known:
+            split.extend((flag, value))
+        else:
+            split.append(arg)
+    return split

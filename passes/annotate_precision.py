@@ -30,10 +30,19 @@ from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import ModulePass
 
 from aicc.dialects.onnx_base import OnnxOp
+from aicc.dialects.onnx_ops import BatchNormalizationOp
 from aicc.errors import UserError, remark, warn
 from aicc.node_precision import FP16_KEY, NodePrecisionInfo, check_names, load_node_precision_info
 from aicc.op_support import supported_precisions
-from aicc.precision import PRECISIONS, Precision, annotated_ops, original_precision, set_precision
+from aicc.passes.fuse_conv_bn import fusion_candidate
+from aicc.precision import (
+    PRECISIONS,
+    Precision,
+    annotated_ops,
+    original_precision,
+    precision_of,
+    set_precision,
+)
 
 KEEP_FLAG = "keep-original-precision-for-nodes"
 
@@ -67,7 +76,7 @@ class AnnotatePrecision(ModulePass):
             where = fp16_cited.get(onnx_op.first_output_name)
             if where is not None:
                 precision, reason = "f16", _fp16_reason(onnx_op, kind in kept, where)
-            if precision == "i8" and "i8" not in supported_precisions(kind):
+            if precision == "i8" and not _runs_in_int8(onnx_op):
                 remark(f"{onnx_op.describe()} has no INT8 kernel; runs in {fallback}")
                 precision, reason = fallback, "no-int8-kernel"
             set_precision(onnx_op, precision, reason)
@@ -87,6 +96,20 @@ class AnnotatePrecision(ModulePass):
                     "kernel; remove it from the list"
                 )
         return listed
+
+
+def _runs_in_int8(op: OnnxOp) -> bool:
+    """Whether an i8 op can run: an INT8 kernel, or folding into an i8 Conv.
+
+    A BatchNormalization that fuse-conv-bn will fold into its Conv needs no
+    kernel of its own; sending it to f32 would block the very fusion it is for.
+    """
+    if "i8" in supported_precisions(op.ONNX_TYPE):
+        return True
+    if not isinstance(op, BatchNormalizationOp):
+        return False
+    candidate = fusion_candidate(op)
+    return candidate is not None and precision_of(candidate[0]) == "i8"
 
 
 def _fp16_reason(op: OnnxOp, kept: bool, where: str) -> str:

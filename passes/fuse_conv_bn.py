@@ -46,15 +46,28 @@ class FuseConvBnPass(ModulePass):
             _fuse(bn)
 
 
-def _fuse(bn: BatchNormalizationOp) -> None:
+def fusion_candidate(bn: BatchNormalizationOp) -> tuple[ConvOp, list[ConstantOp]] | None:
+    """The Conv that `bn` folds into, and their constants, if the structure allows it.
+
+    Precisions are not looked at here: annotate-precision asks this too, to know
+    that a BatchNormalization will run as part of its Conv.
+    """
     conv = bn.X.owner
     if not isinstance(conv, ConvOp) or not _inference(bn) or not conv.Y.has_one_use():
-        return
+        return None
     params = [bn.scale, bn.B, bn.input_mean, bn.input_var]
     weights = [conv.W] if conv.B is None else [conv.W, conv.B]
     constants = _constants([*weights, *params])
     if constants is None or not _float_weights(conv.W):
+        return None
+    return conv, constants
+
+
+def _fuse(bn: BatchNormalizationOp) -> None:
+    candidate = fusion_candidate(bn)
+    if candidate is None:
         return
+    conv, constants = candidate
     if not _same_precision(conv, bn):
         return
     w, b = _fused_weights(conv, bn)

@@ -89,8 +89,8 @@ class QuantizePass(ModulePass):
 
     name = "quantize"
 
-    profile: str
-    """Path of the profile written by -dump-profile."""
+    profile: str | None = None
+    """Path of the profile written by -dump-profile; needed only when an op runs in i8."""
     schema: str = "asymmetric"
     """asymmetric, symmetric, symmetric_with_uint8 or symmetric_with_power2_scale."""
     calibration: str = "None"
@@ -108,8 +108,10 @@ class QuantizePass(ModulePass):
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         options = _Options.of(self)
-        profile = read_profile(Path(self.profile))
-        self._check_hashes(profile)
+        profile = None
+        if self.profile is not None:
+            profile = read_profile(Path(self.profile))
+            self._check_hashes(profile)
         _Quantizer(options, profile, main_func(op)).run()
 
     def _check_hashes(self, profile: Profile) -> None:
@@ -163,7 +165,7 @@ def _choice(option: str, value: str, allowed: dict[str, T]) -> T:
 class _Quantizer:
     """One walk over `@main`: retype results, build converted constants, mark casts."""
 
-    def __init__(self, options: _Options, profile: Profile, main: FuncOp) -> None:
+    def __init__(self, options: _Options, profile: Profile | None, main: FuncOp) -> None:
         self.options = options
         self.profile = profile
         self.main = main
@@ -263,6 +265,11 @@ class _Quantizer:
         return _with_element(model_type, element)
 
     def _profiled_params(self, name: str, model_type: Attribute) -> UniformQuantizedType:
+        if self.profile is None:
+            raise UserError(
+                f"tensor '{name}' runs in INT8, which needs a quantization profile "
+                "(-load-profile=PATH, or the pass option profile=PATH)"
+            )
         entry = self.profile.tensors.get(name)
         if entry is None:
             raise UserError(
@@ -301,6 +308,8 @@ class _Quantizer:
         op.operands[index] = cast
 
     def _warn_fp16_range(self, op: OnnxOp, name: str) -> None:
+        if self.profile is None:
+            return
         entry = self.profile.tensors.get(name)
         if entry is None or max(-entry.min, entry.max) <= FP16_MAX:
             return

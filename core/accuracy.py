@@ -1,0 +1,44 @@
+"""Accuracy metrics between a reference tensor and a compiled one."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """How closely `actual` follows `reference`."""
+
+    cosine: float
+    sqnr_db: float
+    max_abs_error: float
+
+    def text(self) -> str:
+        return (
+            f"cosine {self.cosine:.6f}  SQNR {self.sqnr_db:7.2f} dB  "
+            f"max |err| {self.max_abs_error:.4g}"
+        )
+
+
+def agreement(reference: np.ndarray, actual: np.ndarray) -> Agreement:
+    """Cosine similarity, SQNR (signal over error power, in dB) and max abs error.
+
+    An exact match has infinite SQNR; two all-zero tensors have cosine 1.
+    """
+    ref = np.asarray(reference, dtype=np.float64).reshape(-1)
+    got = np.asarray(actual, dtype=np.float64).reshape(-1)
+    error = ref - got
+    signal_power = float(np.dot(ref, ref))
+    noise_power = float(np.dot(error, error))
+    norms = math.sqrt(signal_power) * math.sqrt(float(np.dot(got, got)))
+    cosine = float(np.dot(ref, got)) / norms if norms > 0 else float(noise_power == 0)
+    if noise_power == 0:
+        sqnr = math.inf
+    elif signal_power == 0:
+        sqnr = -math.inf
+    else:
+        sqnr = 10 * math.log10(signal_power / noise_power)
+    return Agreement(cosine, sqnr, float(np.max(np.abs(error), initial=0.0)))
