@@ -4,6 +4,14 @@ Inputs are `.npy` files or raw little-endian files shaped and typed as the graph
 input, given in graph-input order (`-i FILE`), by name (`-i NAME=FILE`), or one
 inference per line of an `--input-list-file`. Each result of inference `k` is
 written as raw bytes of its dtype to `DIR/<output name>-activation-0-inf-<k>.bin`.
+
+`aicc-run -t DIR` runs a bundle that `aicc-compile` wrote, with the same input and
+output conventions: its graph keeps float edges (inputs are quantized and
+outputs dequantized inside it), so its outputs are float32 files like the model's.
+
+`aicc-run MODEL --compare [--load-profile=PGQ --node-precision-info=YAML ...]` runs
+the inputs through FP32 and the compiled precisions and prints every tensor's
+agreement (see aicc.compare); it writes no output files.
 """
 
 from __future__ import annotations
@@ -11,20 +19,25 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 from xdsl.dialects.builtin import ModuleOp
 
+from aicc.bundle import read_bundle
 from aicc.cli import (
     add_symbol_argument,
     cannot_write,
     load_input,
     parse_symbols,
     reject_unknown_flags,
+    split_flag_values,
     strict_parser,
 )
+from aicc.compare import DEFAULT_THRESHOLD_DB, compare_tensors, first_below, rank_fp16_moves
+from aicc.compiler import CompileConfig, QuantizationConfig
 from aicc.errors import UserError, user_errors_exit_2
 from aicc.graph import Port, input_ports, main_func, output_ports
 from aicc.inputs import Inference, arity, read_input_list
@@ -83,9 +96,20 @@ def run_inference(module: ModuleOp, model: Path, arrays: list[np.ndarray]) -> li
         raise UserError(f"{model}: {e}") from None
 
 
+def _flag(parser: argparse.ArgumentParser, name: str, **kwargs: object) -> None:
+    parser.add_argument(f"-{name}", f"--{name}", **kwargs)  # type: ignore[arg-type]
+
+
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = strict_parser(__doc__.splitlines()[0] if __doc__ else "aicc-run")
-    parser.add_argument("model", help="the model: .onnx, .onnxtxt or .mlir")
+    parser.add_argument("model", nargs="?", help="the model: .onnx, .onnxtxt or .mlir")
+    parser.add_argument(
+        "-t",
+        "--bundle",
+        type=Path,
+        metavar="DIR",
+        help="run the bundle aicc-compile wrote to DIR instead of a model",
+    )
     given = parser.add_mutually_exclusive_group()
     given.add_argument(
         "-i",
@@ -95,41 +119,112 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         metavar="[NAME=]FILE",
         help="an input (.npy or raw); in graph-input order or NAME=FILE (repeatable)",
     )
-    given.add_argument(
-        "-input-list-file",
-        "--input-list-file",
+    _flag(
+        given,
+        "input-list-file",
         type=Path,
         metavar="PATH",
         help="one inference per line: comma-separated input files in graph-input order",
     )
-    parser.add_argument(
-        "-write-output-dir",
-        "--write-output-dir",
+    _flag(
+        parser,
+        "write-output-dir",
         type=Path,
-        required=True,
         metavar="DIR",
-        help="where the outputs go (created if missing)",
+        help="where the outputs go (created if missing); required unless --compare",
     )
     add_symbol_argument(parser)
+    compare = parser.add_argument_group("per-tensor comparison against FP32")
+    _flag(compare, "compare", action="store_true", help="compare every tensor with FP32")
+    _flag(compare, "node-precision-info", type=Path, metavar="YAML")
+    _flag(compare, "load-profile", type=Path, metavar="PGQ", help="compare the INT8 compile")
+    _flag(compare, "convert-to-fp16", action="store_true")
+    _flag(compare, "keep-original-precision-for-nodes", default="", metavar="K1,K2")
+    _flag(
+        compare,
+        "compare-threshold",
+        type=float,
+        default=DEFAULT_THRESHOLD_DB,
+        metavar="DB",
+        help=f"mark the first tensor with SQNR below DB (default {DEFAULT_THRESHOLD_DB:g})",
+    )
+    argv = split_flag_values(parser, argv)
     reject_unknown_flags(parser, argv)
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if (args.model is None) == (args.bundle is None):
+        parser.error("give either a model or -t DIR")
+    if args.compare and args.bundle is not None:
+        parser.error("--compare compiles a model; it does not take -t DIR")
+    if not args.compare and args.write_output_dir is None:
+        parser.error("the following arguments are required: --write-output-dir")
+    return args
+
+
+def load_module(args: argparse.Namespace) -> tuple[ModuleOp, Path]:
+    """The module to run and the path that names it in messages."""
+    if args.bundle is None:
+        model = Path(args.model)
+        return load_input(model, parse_symbols(args.onnx_define_symbol)), model
+    module, manifest = read_bundle(args.bundle)
+    executable = manifest.get("executable")
+    if executable != "reference-interpreter":
+        raise UserError(f"{args.bundle}: this aicc-run cannot run a '{executable}' bundle")
+    print(f"running bundle {args.bundle} on the reference interpreter (INT8/FP16 kernels)")
+    return module, args.bundle
+
+
+def compare_config(args: argparse.Namespace, model: Path) -> CompileConfig:
+    kept = tuple(k.strip() for k in args.keep_original_precision_for_nodes.split(",") if k.strip())
+    quantization = QuantizationConfig(
+        node_precision_info=args.node_precision_info,
+        keep_original_precision_for_nodes=kept,
+        profile=args.load_profile,
+    )
+    symbols = parse_symbols(args.onnx_define_symbol)
+    return CompileConfig(model, quantization, convert_to_fp16=args.convert_to_fp16, symbols=symbols)
+
+
+def print_comparison(config: CompileConfig, runs: list[Inference], threshold: float) -> None:
+    comparisons = compare_tensors(config, runs)
+    marked = first_below(comparisons, threshold)
+    print(f"{'tensor':<24} {'kind':<20} {'prec':<5} agreement with FP32")
+    for c in comparisons:
+        if c.agreement is None:
+            where = f"fused into {c.fused_into}" if c.fused_into else "not in the compiled graph"
+            print(f"{c.name:<24} {c.kind:<20} {'':<5} ({where})")
+            continue
+        mark = "  <-- first below threshold" if c is marked else ""
+        print(f"{c.name:<24} {c.kind:<20} {c.precision:<5} {c.agreement.text()}{mark}")
+    if marked is None:
+        print(f"every tensor is at or above {threshold:g} dB SQNR")
+    if config.quantization.profile is None:
+        return
+    with tempfile.TemporaryDirectory(prefix="aicc-compare-") as workdir:
+        baseline, moves = rank_fp16_moves(config, comparisons, runs, Path(workdir))
+    print(f"worst output SQNR as configured: {baseline:.2f} dB; each i8 op tried in FP16:")
+    for move in moves:
+        print(f"  {', '.join(move.names):<32} {move.output_sqnr_db:7.2f} dB")
+    top = [name for move in moves[:2] for name in move.names]
+    print(f"most sensitive i8 layers; add to FP16NodeInstanceNames: [{', '.join(top)}]")
 
 
 @user_errors_exit_2("aicc-run")
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    model = Path(args.model)
-    module = load_input(model, parse_symbols(args.onnx_define_symbol))
-    check_runnable(module, model)
+    module, source = load_module(args)
+    check_runnable(module, source)
     try:
         func = main_func(module)
     except UserError as e:
-        raise UserError(f"{model}: {e}") from None
+        raise UserError(f"{source}: {e}") from None
     inputs, outputs = input_ports(func), output_ports(func)
     if args.input_list_file is not None:
         runs = read_input_list(args.input_list_file, inputs)
     else:
-        runs = [Inference(assign_inputs(args.input_file, inputs, model))]
+        runs = [Inference(assign_inputs(args.input_file, inputs, source))]
+    if args.compare:
+        print_comparison(compare_config(args, source), runs, args.compare_threshold)
+        return
     directory: Path = args.write_output_dir
     try:
         directory.mkdir(parents=True, exist_ok=True)
@@ -137,8 +232,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         raise UserError(f"{directory}: cannot create the output directory: {e.strerror}") from None
     for index, run in enumerate(runs):
         arrays = run.read(inputs)
-        files = output_files(directory, outputs, index, model)
-        for path, array in zip(files, run_inference(module, model, arrays), strict=True):
+        files = output_files(directory, outputs, index, source)
+        for path, array in zip(files, run_inference(module, source, arrays), strict=True):
             write_output(path, array)
 
 
