@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import onnx
@@ -32,12 +33,34 @@ def median_seconds(fn: Callable[[], object], runs: int = 5) -> float:
     return statistics.median(times)
 
 
+def _pinned(options):  # noqa: ANN001, ANN202 (onnxruntime is untyped)
+    options.intra_op_num_threads = THREADS
+    options.inter_op_num_threads = THREADS
+    return options
+
+
 def ort_session(model: onnx.ModelProto):  # noqa: ANN201 (onnxruntime is untyped)
     import onnxruntime as ort
 
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = THREADS
-    options.inter_op_num_threads = THREADS
     return ort.InferenceSession(
-        model.SerializeToString(), options, providers=["CPUExecutionProvider"]
+        model.SerializeToString(), _pinned(ort.SessionOptions()), providers=["CPUExecutionProvider"]
     )
+
+
+@contextmanager
+def pinned_default_sessions() -> Iterator[None]:
+    """Within the block, a bare `onnxruntime.SessionOptions()` also pins THREADS threads.
+
+    onnxruntime's quantization tools (quantize_static's calibration session,
+    quant_pre_process's optimizer) build their sessions from a bare
+    SessionOptions(), which takes every core; this keeps them at THREADS like
+    everything else.
+    """
+    import onnxruntime as ort
+
+    original = ort.SessionOptions
+    ort.SessionOptions = lambda: _pinned(original())
+    try:
+        yield
+    finally:
+        ort.SessionOptions = original
