@@ -102,7 +102,7 @@ class SplatAttr(ParametrizedAttribute):
     """`#aicc.splat<v : type>`: every element has the same value."""
 
     name = "aicc.splat"
-    value: FloatAttr | IntegerAttr = param_def(FloatAttr | IntegerAttr)
+    value: FloatAttr | IntegerAttr = param_def()
 
     def scalar(self) -> float | int:
         return self.value.value.data

@@ -59,7 +59,7 @@ def numpy_dtype(element_type: Attribute) -> np.dtype:
     raise ValueError(f"no numpy dtype for element type {element_type}")
 
 
-def element_type(dtype: np.dtype) -> Attribute:
+def element_type(dtype: np.dtype) -> AnyFloat | IntegerType:
     """The xDSL element type for a numpy dtype (signless for signed integers)."""
     dtype = np.dtype(dtype)
     for xdsl_type, candidate in _FLOAT_TYPES:
@@ -146,9 +146,11 @@ def make_elements(array: np.ndarray | Splat, key: str) -> ElementsAttr:
     if array.size > 1 and np.all(array.reshape(-1) == array.reshape(-1)[0]) and inline:
         return _splat_attr(array.reshape(-1)[0].item(), array.dtype)
     if inline and array.dtype != _BF16_STORAGE:
-        t = tensor_type(tuple(array.shape), array.dtype)
-        flat = array.reshape(-1).tolist()
-        return DenseIntOrFPElementsAttr.from_list(t, flat)  # pyright: ignore[reportArgumentType]
+        elt, flat = element_type(array.dtype), array.reshape(-1).tolist()
+        # from_list has one overload per element kind, so each call needs a narrowed type.
+        if isinstance(elt, IntegerType):
+            return DenseIntOrFPElementsAttr.from_list(TensorType(elt, array.shape), flat)
+        return DenseIntOrFPElementsAttr.from_list(TensorType(elt, array.shape), flat)
     return DenseResourceAttr.from_array(resource_key(key), array)
 
 

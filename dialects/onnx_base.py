@@ -195,7 +195,7 @@ class OnnxOp(IRDLOperation):
 
     @classmethod
     def _group_operands(
-        cls, values: list[SSAValue | None]
+        cls, values: Sequence[SSAValue | None]
     ) -> list[SSAValue | list[SSAValue] | None]:
         groups: list[SSAValue | list[SSAValue] | None] = []
         rest = list(values)
@@ -208,7 +208,7 @@ class OnnxOp(IRDLOperation):
         return groups
 
     @classmethod
-    def _group_results(cls, types: list[Attribute]) -> list[Attribute | list[Attribute] | None]:
+    def _group_results(cls, types: Sequence[Attribute]) -> list[Attribute | list[Attribute] | None]:
         groups: list[Attribute | list[Attribute] | None] = []
         rest = list(types)
         for _, rdef in cls.get_irdl_definition().results:

@@ -19,10 +19,11 @@ All rules look at an op and its direct producers only, so the pass stays linear.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 import numpy as np
 from xdsl.dialect_interfaces.constant_materialization import ConstantMaterializationInterface
-from xdsl.dialects.builtin import BFloat16Type, StringAttr, TensorType
+from xdsl.dialects.builtin import I64, BFloat16Type, DenseArrayBase, StringAttr, TensorType
 from xdsl.dialects.func import ReturnOp
 from xdsl.ir import Attribute, Operation, ParametrizedAttribute, SSAValue
 from xdsl.irdl import irdl_attr_definition
@@ -195,8 +196,12 @@ def fold_transpose(op: OnnxOp) -> Folded:
     """Transpose with the identity permutation is its input."""
     assert isinstance(op, TransposeOp)
     rank = len(shape_of(op.data.type))
+    # cast: the generated INTS constraint leaves the element type open and xDSL's
+    # get_values overloads need it closed; ONNX perms are i64 and the cast changes nothing.
     perm = (
-        tuple(range(rank))[::-1] if op.perm is None else tuple(op.perm.get_values())  # pyright: ignore[reportUnknownMemberType]
+        tuple(range(rank))[::-1]
+        if op.perm is None
+        else cast(DenseArrayBase[I64], op.perm).get_values()
     )
     if perm != tuple(range(rank)):
         return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from math import prod
+from typing import TypeVar
 
 from xdsl.dialects.builtin import (
     BFloat16Type,
@@ -27,6 +28,7 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import Attribute, SSAValue
 from xdsl.utils.exceptions import VerifyException
 
+from aicc.dialects import onnx_ops as ops
 from aicc.dialects.aicc import DenseResourceAttr, SplatAttr
 from aicc.dialects.elements import numpy_dtype, shape_of
 from aicc.dialects.onnx_base import VERIFIERS, OnnxOp
@@ -46,6 +48,7 @@ from aicc.dialects.onnx_shapes import (
 from aicc.dialects.quant import UniformQuantizedType
 
 Shape = tuple[int, ...]
+OpT = TypeVar("OpT", bound=OnnxOp)
 
 CAST_TYPES: dict[int, Attribute] = {
     1: Float32Type(),
@@ -81,18 +84,24 @@ _RESIZE_STRINGS = {
 _PAD_MODES = ("constant", "reflect", "edge", "wrap")
 
 
-def _verifier(*onnx_types: str) -> Callable[[Callable[[OnnxOp], None]], Callable[[OnnxOp], None]]:
-    """Register a verifier for ops of the given ONNX types; ShapeError becomes VerifyException."""
+def _verifier(*op_types: type[OpT]) -> Callable[[Callable[[OpT], None]], Callable[[OpT], None]]:
+    """Register a verifier for the given op classes; ShapeError becomes VerifyException.
 
-    def register(check: Callable[[OnnxOp], None]) -> Callable[[OnnxOp], None]:
+    Taking the classes (not their names) types the verifier's `op` as the union of
+    them, so named operand and result accessors are checked.
+    """
+
+    def register(check: Callable[[OpT], None]) -> Callable[[OpT], None]:
         def verify(op: OnnxOp) -> None:
+            # VERIFIERS is keyed by op name, so `op` is always one of `op_types`.
+            assert isinstance(op, op_types)
             try:
                 check(op)
             except ShapeError as e:
                 raise VerifyException(str(e)) from None
 
-        for onnx_type in onnx_types:
-            VERIFIERS[f"onnx.{onnx_type}"] = verify
+        for op_type in op_types:
+            VERIFIERS[op_type.name] = verify
         return check
 
     return register
@@ -209,14 +218,15 @@ def _axis(op: OnnxOp, rank: int, *, inclusive: bool = False) -> int:
 
 
 @_verifier(
-    "Abs", "Elu", "Exp", "HardSigmoid", "HardSwish", "Identity", "LeakyRelu", "Log", "Neg",
-    "Reciprocal", "Relu", "Selu", "Sigmoid", "Softplus", "Softsign", "Sqrt", "Tanh",
+    ops.AbsOp, ops.EluOp, ops.ExpOp, ops.HardSigmoidOp, ops.HardSwishOp, ops.IdentityOp,
+    ops.LeakyReluOp, ops.LogOp, ops.NegOp, ops.ReciprocalOp, ops.ReluOp, ops.SeluOp,
+    ops.SigmoidOp, ops.SoftplusOp, ops.SoftsignOp, ops.SqrtOp, ops.TanhOp,
 )  # fmt: skip
 def _unary(op: OnnxOp) -> None:
     _same_as_input(op)
 
 
-@_verifier("Add", "Sub", "Mul", "Div", "Max", "Min", "Sum")
+@_verifier(ops.AddOp, ops.SubOp, ops.MulOp, ops.DivOp, ops.MaxOp, ops.MinOp, ops.SumOp)
 def _broadcasting(op: OnnxOp) -> None:
     if not op.operands:
         raise VerifyException("needs at least one input")
@@ -224,8 +234,8 @@ def _broadcasting(op: OnnxOp) -> None:
     _expect_shape("the result", _shape(op.results[0]), broadcast(*map(_shape, op.operands)))
 
 
-@_verifier("Pow")
-def _pow(op: OnnxOp) -> None:
+@_verifier(ops.PowOp)
+def _pow(op: ops.PowOp) -> None:
     # The exponent may have another element type; the result has the base's.
     x, y = op.operands
     if _kind(op.results[0]) != _kind(x):
@@ -233,8 +243,8 @@ def _pow(op: OnnxOp) -> None:
     _expect_shape("the result", _shape(op.results[0]), broadcast(_shape(x), _shape(y)))
 
 
-@_verifier("PRelu")
-def _prelu(op: OnnxOp) -> None:
+@_verifier(ops.PReluOp)
+def _prelu(op: ops.PReluOp) -> None:
     x, slope = op.operands
     _same_elt([x, slope], "X and slope")
     if not broadcasts_to(_shape(slope), _shape(x)):
@@ -244,8 +254,8 @@ def _prelu(op: OnnxOp) -> None:
     _same_as_input(op)
 
 
-@_verifier("Clip")
-def _clip(op: OnnxOp) -> None:
+@_verifier(ops.ClipOp)
+def _clip(op: ops.ClipOp) -> None:
     for name in ("min", "max"):
         bound = getattr(op, name)
         _scalar(bound, name)
@@ -256,14 +266,14 @@ def _clip(op: OnnxOp) -> None:
     _same_as_input(op)
 
 
-@_verifier("Softmax", "LogSoftmax")
+@_verifier(ops.SoftmaxOp, ops.LogSoftmaxOp)
 def _softmax(op: OnnxOp) -> None:
     _axis(op, len(_shape(op.operands[0])))
     _same_as_input(op)
 
 
-@_verifier("LRN")
-def _lrn(op: OnnxOp) -> None:
+@_verifier(ops.LRNOp)
+def _lrn(op: ops.LRNOp) -> None:
     size = _int(op, "size")
     if size is None or size < 1:
         raise VerifyException(f"size must be positive, got {size}")
@@ -271,8 +281,8 @@ def _lrn(op: OnnxOp) -> None:
     _same_as_input(op)
 
 
-@_verifier("Dropout")
-def _dropout(op: OnnxOp) -> None:
+@_verifier(ops.DropoutOp)
+def _dropout(op: ops.DropoutOp) -> None:
     _scalar(op.ratio, "ratio")
     _scalar(op.training_mode, "training_mode")
     if op.training_mode is not None and _elt(op.training_mode) != IntegerType(1):
@@ -284,8 +294,8 @@ def _dropout(op: OnnxOp) -> None:
     _same_as_input(op)
 
 
-@_verifier("Cast")
-def _cast(op: OnnxOp) -> None:
+@_verifier(ops.CastOp)
+def _cast(op: ops.CastOp) -> None:
     to = _int(op, "to")
     target = CAST_TYPES.get(to if to is not None else 0)
     if target is None:
@@ -359,8 +369,8 @@ def _bias(op: OnnxOp, channels: int) -> None:
         _expect_shape("B", _shape(b), (channels,))
 
 
-@_verifier("Conv")
-def _conv(op: OnnxOp) -> None:
+@_verifier(ops.ConvOp)
+def _conv(op: ops.ConvOp) -> None:
     x, w, group = _conv_weights(op, lambda w, group: w[1] * group)
     if w[0] >= 0 and w[0] % group:
         raise VerifyException(f"M = {w[0]} output channels is not a multiple of group = {group}")
@@ -369,8 +379,8 @@ def _conv(op: OnnxOp) -> None:
     _expect_shape("the result", _shape(op.results[0]), (x[0], w[0], *window.out_dims(x[2:])))
 
 
-@_verifier("ConvTranspose")
-def _conv_transpose(op: OnnxOp) -> None:
+@_verifier(ops.ConvTransposeOp)
+def _conv_transpose(op: ops.ConvTransposeOp) -> None:
     x, w, group = _conv_weights(op, lambda w, _: w[0])
     if x[1] >= 0 and x[1] % group:
         raise VerifyException(f"C = {x[1]} input channels is not a multiple of group = {group}")
@@ -417,14 +427,14 @@ def _pool(op: OnnxOp) -> Window:
     return window
 
 
-@_verifier("AveragePool")
-def _average_pool(op: OnnxOp) -> None:
+@_verifier(ops.AveragePoolOp)
+def _average_pool(op: ops.AveragePoolOp) -> None:
     _flag(op, "count_include_pad")
     _pool(op)
 
 
-@_verifier("MaxPool")
-def _max_pool(op: OnnxOp) -> None:
+@_verifier(ops.MaxPoolOp)
+def _max_pool(op: ops.MaxPoolOp) -> None:
     _flag(op, "storage_order")
     _pool(op)
     indices = op.results[1] if len(op.results) > 1 else None
@@ -435,15 +445,15 @@ def _max_pool(op: OnnxOp) -> None:
         raise VerifyException(f"Indices must be i64, got {_elt(indices)}")
 
 
-@_verifier("GlobalAveragePool", "GlobalMaxPool")
+@_verifier(ops.GlobalAveragePoolOp, ops.GlobalMaxPoolOp)
 def _global_pool(op: OnnxOp) -> None:
     x = _shape(op.operands[0])
     _rank_at_least("X", x, 3)
     _expect_shape("the result", _shape(op.results[0]), (*x[:2], *(1,) * (len(x) - 2)))
 
 
-@_verifier("BatchNormalization")
-def _batch_norm(op: OnnxOp) -> None:
+@_verifier(ops.BatchNormalizationOp)
+def _batch_norm(op: ops.BatchNormalizationOp) -> None:
     x = _shape(op.operands[0])
     _rank_at_least("X", x, 2)
     for name in ("scale", "B", "input_mean", "input_var"):
@@ -462,8 +472,8 @@ def _batch_norm(op: OnnxOp) -> None:
 # -- linear algebra ----------------------------------------------------------------
 
 
-@_verifier("Gemm")
-def _gemm(op: OnnxOp) -> None:
+@_verifier(ops.GemmOp)
+def _gemm(op: ops.GemmOp) -> None:
     a, b = _shape(op.operands[0]), _shape(op.operands[1])
     if len(a) != 2 or len(b) != 2:
         raise VerifyException(f"A and B must have rank 2, got {list(a)} and {list(b)}")
@@ -478,8 +488,8 @@ def _gemm(op: OnnxOp) -> None:
     _expect_shape("the result", _shape(op.results[0]), (m, n))
 
 
-@_verifier("MatMul")
-def _matmul(op: OnnxOp) -> None:
+@_verifier(ops.MatMulOp)
+def _matmul(op: ops.MatMulOp) -> None:
     _same_elt([*op.operands, *op.results], "A, B and Y")
     a, b = _shape(op.operands[0]), _shape(op.operands[1])
     _expect_shape("the result", _shape(op.results[0]), matmul_shape(a, b))
@@ -488,8 +498,8 @@ def _matmul(op: OnnxOp) -> None:
 # -- data movement ------------------------------------------------------------------
 
 
-@_verifier("Concat")
-def _concat(op: OnnxOp) -> None:
+@_verifier(ops.ConcatOp)
+def _concat(op: ops.ConcatOp) -> None:
     if not op.operands:
         raise VerifyException("needs at least one input")
     shapes = [_shape(v) for v in op.operands]
@@ -509,8 +519,8 @@ def _concat(op: OnnxOp) -> None:
     _expect_shape("the result", _shape(op.results[0]), (*first[:axis], total, *first[axis + 1 :]))
 
 
-@_verifier("Split")
-def _split(op: OnnxOp) -> None:
+@_verifier(ops.SplitOp)
+def _split(op: ops.SplitOp) -> None:
     x = _shape(op.operands[0])
     axis = _axis(op, len(x))
     num_outputs = _int(op, "num_outputs")
@@ -537,8 +547,8 @@ def _split(op: OnnxOp) -> None:
     _same_elt([*op.operands[:1], *op.results], "input and results")
 
 
-@_verifier("Slice")
-def _slice(op: OnnxOp) -> None:
+@_verifier(ops.SliceOp)
+def _slice(op: ops.SliceOp) -> None:
     lengths = {
         _vector(v, name)
         for v, name in (
@@ -556,8 +566,8 @@ def _slice(op: OnnxOp) -> None:
         raise VerifyException("result element type differs from the data's")
 
 
-@_verifier("Reshape")
-def _reshape(op: OnnxOp) -> None:
+@_verifier(ops.ReshapeOp)
+def _reshape(op: ops.ReshapeOp) -> None:
     _flag(op, "allowzero")
     out = _shape(op.results[0])
     if _vector(op.shape, "shape", (IntegerType(64),)) not in (DYNAMIC, len(out)):
@@ -577,8 +587,8 @@ def _same_count(a: Shape, b: Shape) -> None:
         )
 
 
-@_verifier("Flatten")
-def _flatten(op: OnnxOp) -> None:
+@_verifier(ops.FlattenOp)
+def _flatten(op: ops.FlattenOp) -> None:
     x = _shape(op.operands[0])
     axis = _axis(op, len(x), inclusive=True)
     outer, inner = element_count(x[:axis]), element_count(x[axis:])
@@ -586,8 +596,8 @@ def _flatten(op: OnnxOp) -> None:
     _expect_shape("the result", _shape(op.results[0]), expected)
 
 
-@_verifier("Transpose")
-def _transpose(op: OnnxOp) -> None:
+@_verifier(ops.TransposeOp)
+def _transpose(op: ops.TransposeOp) -> None:
     x = _shape(op.operands[0])
     perm = _ints(op, "perm")
     perm = tuple(reversed(range(len(x)))) if perm is None else perm
@@ -596,8 +606,8 @@ def _transpose(op: OnnxOp) -> None:
     _expect_shape("the result", _shape(op.results[0]), tuple(x[p] for p in perm))
 
 
-@_verifier("Squeeze")
-def _squeeze(op: OnnxOp) -> None:
+@_verifier(ops.SqueezeOp)
+def _squeeze(op: ops.SqueezeOp) -> None:
     x, out = _shape(op.data), _shape(op.results[0])
     count = _vector(op.axes, "axes", (IntegerType(64),))
     if count != DYNAMIC and len(out) != len(x) - count:
@@ -609,8 +619,8 @@ def _squeeze(op: OnnxOp) -> None:
     _same_count(x, out)
 
 
-@_verifier("Unsqueeze")
-def _unsqueeze(op: OnnxOp) -> None:
+@_verifier(ops.UnsqueezeOp)
+def _unsqueeze(op: ops.UnsqueezeOp) -> None:
     x, out = _shape(op.data), _shape(op.results[0])
     count = _vector(op.axes, "axes", (IntegerType(64),))
     if count != DYNAMIC and len(out) != len(x) + count:
@@ -620,8 +630,8 @@ def _unsqueeze(op: OnnxOp) -> None:
     _same_count(x, out)
 
 
-@_verifier("Gather")
-def _gather(op: OnnxOp) -> None:
+@_verifier(ops.GatherOp)
+def _gather(op: ops.GatherOp) -> None:
     data, indices = _shape(op.data), _shape(op.indices)
     _rank_at_least("data", data, 1)
     axis = _axis(op, len(data))
@@ -630,8 +640,8 @@ def _gather(op: OnnxOp) -> None:
     _expect_shape("the result", _shape(op.results[0]), (*data[:axis], *indices, *data[axis + 1 :]))
 
 
-@_verifier("Shape")
-def _shape_op(op: OnnxOp) -> None:
+@_verifier(ops.ShapeOp)
+def _shape_op(op: ops.ShapeOp) -> None:
     rank = len(_shape(op.data))
     start = _int(op, "start") or 0
     end = _int(op, "end")
@@ -642,8 +652,8 @@ def _shape_op(op: OnnxOp) -> None:
         raise VerifyException(f"the result must hold i64, got {_elt(op.results[0])}")
 
 
-@_verifier("Pad")
-def _pad(op: OnnxOp) -> None:
+@_verifier(ops.PadOp)
+def _pad(op: ops.PadOp) -> None:
     _one_of(op, "mode", _PAD_MODES)
     rank = len(_shape(op.data))
     count = _vector(op.pads, "pads", (IntegerType(64),))
@@ -656,8 +666,8 @@ def _pad(op: OnnxOp) -> None:
         raise VerifyException("the result rank differs from the data rank")
 
 
-@_verifier("Resize")
-def _resize(op: OnnxOp) -> None:
+@_verifier(ops.ResizeOp)
+def _resize(op: ops.ResizeOp) -> None:
     for name, allowed in _RESIZE_STRINGS.items():
         _one_of(op, name, allowed)
     _flag(op, "antialias")
@@ -669,8 +679,8 @@ def _resize(op: OnnxOp) -> None:
         raise VerifyException("the result rank differs from X's")
 
 
-@_verifier("ReduceMax", "ReduceMean", "ReduceSum")
-def _reduce(op: OnnxOp) -> None:
+@_verifier(ops.ReduceMaxOp, ops.ReduceMeanOp, ops.ReduceSumOp)
+def _reduce(op: ops.ReduceMaxOp | ops.ReduceMeanOp | ops.ReduceSumOp) -> None:
     keepdims = _flag(op, "keepdims")
     _flag(op, "noop_with_empty_axes")
     rank, out = len(_shape(op.data)), _shape(op.results[0])
@@ -725,13 +735,13 @@ def _value_type(value: Attribute, result: Attribute) -> None:
             )
 
 
-@_verifier("Constant")
-def _constant(op: OnnxOp) -> None:
+@_verifier(ops.ConstantOp)
+def _constant(op: ops.ConstantOp) -> None:
     _value_type(op.properties["value"], op.results[0].type)
 
 
-@_verifier("ConstantOfShape")
-def _constant_of_shape(op: OnnxOp) -> None:
+@_verifier(ops.ConstantOfShapeOp)
+def _constant_of_shape(op: ops.ConstantOfShapeOp) -> None:
     count = _vector(op.operands[0], "input", (IntegerType(64),))
     out = op.results[0].type
     if count != DYNAMIC and len(shape_of(out)) != count:
