@@ -188,8 +188,9 @@ def dump_profile(
     runs = inferences(session)
     ports = session.inputs()
     for done, run in enumerate(runs, 1):
+        arrays = run.read(ports)  # its errors already name the list line
         try:
-            run_module(session.module, run.read(ports), fp16=fp16, observer=observe)
+            run_module(session.module, arrays, fp16=fp16, observer=observe)
         except UserError as e:
             raise UserError(f"{run.where}{e}") from None
         if progress is not None:
