@@ -196,7 +196,23 @@ def rescale_histogram(histogram: Histogram, low: float, high: float) -> Histogra
     cumulative = np.concatenate([[0.0], np.cumsum(histogram.counts)])
     new_edges = np.linspace(low, high, len(histogram.counts) + 1)
     at_edges = np.interp(new_edges, histogram.edges, cumulative)
+    if low <= histogram.min and high >= histogram.max:
+        # Every value lies inside [low, high]; pin the ends so rounding loses no count.
+        at_edges[0], at_edges[-1] = 0.0, cumulative[-1]
     return Histogram(np.diff(at_edges), low, high)
+
+
+MIN_CALIBRATION_SAMPLES = 4096
+"""Fewest values a histogram calibration trusts. Clipping a range from a sparse
+histogram (a classifier's logits: 10 values per inference) throws away real
+values: KL divergence on a few dozen samples picks a window around the bulk."""
+
+
+def calibration_applies(histogram: Histogram, calibration: Calibration) -> bool:
+    """Whether `calibration` clips this tensor's range (else min/max is kept)."""
+    if calibration is Calibration.NONE:
+        return False
+    return float(histogram.counts.sum()) >= MIN_CALIBRATION_SAMPLES
 
 
 def calibrated_params(
@@ -212,7 +228,9 @@ def calibrated_params(
         np.array(histogram.min), np.array(histogram.max), schema, qmin, qmax
     )
     low_f, high_f = float(low), float(high)
-    if calibration is not Calibration.NONE and histogram.min != histogram.max and low_f < high_f:
+    if not calibration_applies(histogram, calibration):
+        return choose_params(low_f, high_f, schema, dtype)
+    if histogram.min != histogram.max and low_f < high_f:
         rescaled = rescale_histogram(histogram, low_f, high_f)
         low_f, high_f = calibrate_range(
             rescaled, calibration, bool(symmetric), qmax - qmin, percentile

@@ -57,7 +57,7 @@ from aicc.dialects.elements import elements_array, make_elements, resource_key, 
 from aicc.dialects.onnx_base import OnnxOp
 from aicc.dialects.onnx_ops import ConstantOp
 from aicc.dialects.quant import UniformQuantizedType, float_element, quantized_element
-from aicc.errors import UserError, warn
+from aicc.errors import UserError, remark, warn
 from aicc.graph import input_ports, main_func
 from aicc.precision import precision_of
 from aicc.profile import Profile, TensorProfile, read_profile
@@ -282,9 +282,15 @@ class _Quantizer:
             # A non-negative range is stored as u8 with zero point 0: Glow's asymmetric
             # choice on [0, max], which is what the schema means for such a range.
             schema, storage = q.Schema.ASYMMETRIC, np.dtype(np.uint8)
-        scale, offset = q.calibrated_params(
-            _histogram(entry), schema, storage, o.calibration, o.percentile
-        )
+        histogram = _histogram(entry)
+        if o.calibration is not q.Calibration.NONE and not q.calibration_applies(
+            histogram, o.calibration
+        ):
+            remark(
+                f"tensor '{name}' has {int(histogram.counts.sum())} profiled values, fewer than "
+                f"{q.MIN_CALIBRATION_SAMPLES}: {o.calibration.value} calibration keeps its min/max"
+            )
+        scale, offset = q.calibrated_params(histogram, schema, storage, o.calibration, o.percentile)
         expressed = float_element(model_type)
         return UniformQuantizedType.make(storage, scale, offset, expressed_type=expressed)
 
