@@ -7,6 +7,8 @@ name (`conv0`, `bn0`, `relu0`, ...), as node-precision-info files expect.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
@@ -27,7 +29,8 @@ class _GraphBuilder:
         self.initializers.append(numpy_helper.from_array(value, name))
         return name
 
-    def node(self, op_type: str, inputs: list[str], output: str, **attrs: object) -> str:
+    def node(self, op_type: str, inputs: list[str], output: str, **attrs: Any) -> str:
+        # Any, as make_node's **kwargs: ONNX attribute values of every kind.
         self.nodes.append(helper.make_node(op_type, inputs, [output], name=output, **attrs))
         return output
 

@@ -274,8 +274,8 @@ def _parse_scale_zero_point(parser: AttrParser) -> tuple[float, int]:
     return scale, zero_point
 
 
-def quantized_element(t: Attribute) -> UniformQuantizedType | None:
-    """The quantized element type of a tensor type, if it has one."""
+def quantized_element(t: Attribute | None) -> UniformQuantizedType | None:
+    """The quantized element type of a tensor type, if it has one (an absent type has none)."""
     if not isinstance(t, TensorType):
         return None
     element = t.get_element_type()

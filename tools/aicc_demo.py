@@ -32,12 +32,14 @@ def _onnxruntime_output(model: onnx.ModelProto, x: np.ndarray) -> np.ndarray | N
     except ImportError:
         return None
     session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
-    return session.run(None, {"input": x})[0]
+    return np.asarray(session.run(None, {"input": x})[0])
 
 
 @user_errors_exit_2("aicc-demo")
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0] if __doc__ else "aicc-demo", allow_abbrev=False
+    )
     parser.add_argument("--save", type=Path, help="also write the default model to this .onnx file")
     args = parser.parse_args()
     model = tiny_cnn()
