@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 
 import onnx
-from onnx import AttributeProto, defs, helper
+from onnx import defs, helper
 
 SUPPORTED_OPS = [
     "Abs",
@@ -101,13 +101,13 @@ _RESULT_DEF = {
     defs.OpSchema.FormalParameterOption.Variadic: "var_result_def",
 }
 _ATTR_CONSTRAINT = {
-    AttributeProto.INT: "IntegerAttr[I64]",
-    AttributeProto.FLOAT: "FloatAttr[Float32Type]",
-    AttributeProto.STRING: "StringAttr",
-    AttributeProto.INTS: "DenseArrayBase",
-    AttributeProto.FLOATS: "DenseArrayBase",
-    AttributeProto.STRINGS: "ArrayAttr[StringAttr]",
-    AttributeProto.TENSOR: "ElementsAttr",
+    defs.OpSchema.AttrType.INT: "IntegerAttr[I64]",
+    defs.OpSchema.AttrType.FLOAT: "FloatAttr[Float32Type]",
+    defs.OpSchema.AttrType.STRING: "StringAttr",
+    defs.OpSchema.AttrType.INTS: "DenseArrayBase",
+    defs.OpSchema.AttrType.FLOATS: "DenseArrayBase",
+    defs.OpSchema.AttrType.STRINGS: "ArrayAttr[StringAttr]",
+    defs.OpSchema.AttrType.TENSOR: "ElementsAttr",
 }
 
 
@@ -116,17 +116,17 @@ def _default_expr(attr: defs.OpSchema.Attribute) -> str | None:
         return None
     value = helper.get_attribute_value(attr.default_value)
     match attr.type:
-        case AttributeProto.INT:
+        case defs.OpSchema.AttrType.INT:
             return f"IntegerAttr({value}, 64)"
-        case AttributeProto.FLOAT:
+        case defs.OpSchema.AttrType.FLOAT:
             return f"FloatAttr({float(value)!r}, Float32Type())"
-        case AttributeProto.STRING:
+        case defs.OpSchema.AttrType.STRING:
             return f"StringAttr({value.decode()!r})"
-        case AttributeProto.INTS:
+        case defs.OpSchema.AttrType.INTS:
             return f"DenseArrayBase.from_list(i64, {list(value)!r})"
-        case AttributeProto.FLOATS:
+        case defs.OpSchema.AttrType.FLOATS:
             return f"DenseArrayBase.from_list(f32, {[float(v) for v in value]!r})"
-        case AttributeProto.TENSOR:
+        case defs.OpSchema.AttrType.TENSOR:
             array = onnx.numpy_helper.to_array(value)
             return f"SplatAttr(FloatAttr({float(array.reshape(-1)[0])!r}, Float32Type()))"
     raise ValueError(f"no default form for attribute type {attr.type}")
