@@ -13,6 +13,7 @@ import argparse
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Operation
@@ -43,6 +44,25 @@ def reject_unknown_flags(parser: argparse.ArgumentParser, argv: Sequence[str]) -
             continue
         if arg.split("=", 1)[0] not in known:
             parser.error(f"unrecognized argument: {arg}")
+
+
+Flags = argparse.ArgumentParser | argparse._ActionsContainer
+"""A parser or an argument group."""
+
+
+def add_flag(parser: Flags, name: str, **kwargs: Any) -> None:
+    """A long flag in both spellings: `-name=value` (qaic) and `--name value` (GNU)."""
+    parser.add_argument(f"-{name}", f"--{name}", **kwargs)
+
+
+def add_input_list_flag(parser: Flags) -> None:
+    add_flag(
+        parser,
+        "input-list-file",
+        type=Path,
+        metavar="PATH",
+        help="one inference per line: comma-separated input files in graph-input order",
+    )
 
 
 def add_symbol_argument(parser: argparse.ArgumentParser) -> None:

@@ -25,6 +25,8 @@ from aicc.api import (
     write_bundle,
 )
 from aicc.cli import (
+    add_flag,
+    add_input_list_flag,
     add_symbol_argument,
     parse_symbols,
     reject_unknown_flags,
@@ -40,28 +42,18 @@ SCHEMAS = ("asymmetric", "symmetric", "symmetric_with_uint8", "symmetric_with_po
 CALIBRATIONS = ("None", "KLMinimization", "Percentile", "MSE")
 
 
-def _flag(parser: argparse.ArgumentParser, name: str, **kwargs: object) -> None:
-    parser.add_argument(f"-{name}", f"--{name}", **kwargs)  # type: ignore[arg-type]
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = strict_parser("aicc-compile: compile an ONNX model in mixed FP32/FP16/INT8")
     parser.add_argument("-m", "--model", type=Path, metavar="PATH", help="the ONNX model")
-    _flag(
-        parser,
-        "input-list-file",
-        type=Path,
-        metavar="PATH",
-        help="one inference per line: comma-separated input files in graph-input order",
-    )
-    _flag(
+    add_input_list_flag(parser)
+    add_flag(
         parser,
         "node-precision-info",
         type=Path,
         metavar="YAML",
         help="YAML file with FP16NodeInstanceNames: op instances (first output names) in FP16",
     )
-    _flag(
+    add_flag(
         parser,
         "keep-original-precision-for-nodes",
         default="",
@@ -69,54 +61,56 @@ def build_parser() -> argparse.ArgumentParser:
         help="op kinds whose every instance keeps the model's original precision",
     )
     given = parser.add_mutually_exclusive_group()
-    _flag(
+    add_flag(
         given,
         "dump-profile",
         type=Path,
         metavar="PATH",
         help="profile the model over the input list and write the quantization profile",
     )
-    _flag(
+    add_flag(
         given,
         "load-profile",
         type=Path,
         metavar="PATH",
         help="compile to INT8 with this quantization profile",
     )
-    _flag(
+    add_flag(
         parser,
         "merge-profiles",
         default="",
         metavar="A,B",
         help="merge profiles of calibration shards into -dump-profile's file",
     )
-    _flag(
+    add_flag(
         parser,
         "convert-to-fp16",
         action="store_true",
         help="run the whole graph in FP16 (except kept kinds); the INT8 fallback with a profile",
     )
-    _flag(parser, "quantization-schema", choices=SCHEMAS, default="asymmetric")
-    _flag(parser, "quantization-calibration", choices=CALIBRATIONS, default="None")
-    _flag(parser, "percentile-calibration-value", type=float, default=99.999, metavar="P")
-    _flag(parser, "quantization-precision-bias", choices=("Int32", "Int8"), default="Int32")
-    _flag(parser, "enable-channelwise", action="store_true", help="per-channel weight scales")
-    _flag(parser, "num-histogram-bins", type=int, default=DEFAULT_NUM_HISTOGRAM_BINS, metavar="N")
-    _flag(
+    add_flag(parser, "quantization-schema", choices=SCHEMAS, default="asymmetric")
+    add_flag(parser, "quantization-calibration", choices=CALIBRATIONS, default="None")
+    add_flag(parser, "percentile-calibration-value", type=float, default=99.999, metavar="P")
+    add_flag(parser, "quantization-precision-bias", choices=("Int32", "Int8"), default="Int32")
+    add_flag(parser, "enable-channelwise", action="store_true", help="per-channel weight scales")
+    add_flag(
+        parser, "num-histogram-bins", type=int, default=DEFAULT_NUM_HISTOGRAM_BINS, metavar="N"
+    )
+    add_flag(
         parser,
         "aic-binary-dir",
         type=Path,
         metavar="DIR",
         help="where the compiled bundle goes (default: <model stem>-bundle/)",
     )
-    _flag(
+    add_flag(
         parser,
         "operators-supported",
         action="store_true",
         help="print the op kinds and the precisions each runs in, then exit",
     )
-    _flag(parser, "print-ir-after-all", action="store_true", help="dump the IR after each pass")
-    _flag(
+    add_flag(parser, "print-ir-after-all", action="store_true", help="dump the IR after each pass")
+    add_flag(
         parser,
         "print-precision-report",
         action="store_true",
@@ -184,7 +178,8 @@ def _compile(args: argparse.Namespace, config: CompileConfig) -> None:
     if args.print_precision_report:
         for entry in precision_report(compiled.module):
             print(
-                f"  {entry['name']:<24} {entry['kind']:<20} {entry['precision']:<4} {entry['reason']}"
+                f"  {entry['name']:<24} {entry['kind']:<20} "
+                f"{entry['precision']:<4} {entry['reason']}"
             )
     for output in compiled.accuracy:
         print(f"  output '{output.name}' vs FP32: {output.agreement.text()}")

@@ -28,6 +28,8 @@ from xdsl.dialects.builtin import ModuleOp
 
 from aicc.bundle import read_bundle
 from aicc.cli import (
+    add_flag,
+    add_input_list_flag,
     add_symbol_argument,
     cannot_write,
     load_input,
@@ -96,10 +98,6 @@ def run_inference(module: ModuleOp, model: Path, arrays: list[np.ndarray]) -> li
         raise UserError(f"{model}: {e}") from None
 
 
-def _flag(parser: argparse.ArgumentParser, name: str, **kwargs: object) -> None:
-    parser.add_argument(f"-{name}", f"--{name}", **kwargs)  # type: ignore[arg-type]
-
-
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = strict_parser(__doc__.splitlines()[0] if __doc__ else "aicc-run")
     parser.add_argument("model", nargs="?", help="the model: .onnx, .onnxtxt or .mlir")
@@ -119,14 +117,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         metavar="[NAME=]FILE",
         help="an input (.npy or raw); in graph-input order or NAME=FILE (repeatable)",
     )
-    _flag(
-        given,
-        "input-list-file",
-        type=Path,
-        metavar="PATH",
-        help="one inference per line: comma-separated input files in graph-input order",
-    )
-    _flag(
+    add_input_list_flag(given)
+    add_flag(
         parser,
         "write-output-dir",
         type=Path,
@@ -135,12 +127,12 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     )
     add_symbol_argument(parser)
     compare = parser.add_argument_group("per-tensor comparison against FP32")
-    _flag(compare, "compare", action="store_true", help="compare every tensor with FP32")
-    _flag(compare, "node-precision-info", type=Path, metavar="YAML")
-    _flag(compare, "load-profile", type=Path, metavar="PGQ", help="compare the INT8 compile")
-    _flag(compare, "convert-to-fp16", action="store_true")
-    _flag(compare, "keep-original-precision-for-nodes", default="", metavar="K1,K2")
-    _flag(
+    add_flag(compare, "compare", action="store_true", help="compare every tensor with FP32")
+    add_flag(compare, "node-precision-info", type=Path, metavar="YAML")
+    add_flag(compare, "load-profile", type=Path, metavar="PGQ", help="compare the INT8 compile")
+    add_flag(compare, "convert-to-fp16", action="store_true")
+    add_flag(compare, "keep-original-precision-for-nodes", default="", metavar="K1,K2")
+    add_flag(
         compare,
         "compare-threshold",
         type=float,
