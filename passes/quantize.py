@@ -35,7 +35,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import numpy as np
 from xdsl.context import Context
@@ -55,7 +55,7 @@ from xdsl.rewriter import InsertPoint, Rewriter
 from aicc import quantization as q
 from aicc.dialects.elements import elements_array, make_elements, resource_key, shape_of
 from aicc.dialects.onnx_base import OnnxOp
-from aicc.dialects.onnx_ops import ConstantOp
+from aicc.dialects.onnx_ops import ConstantOp, ReluOp
 from aicc.dialects.quant import UniformQuantizedType, float_element, quantized_element
 from aicc.errors import UserError, remark, warn
 from aicc.graph import input_ports, main_func
@@ -200,8 +200,11 @@ class _Quantizer:
         if precision == "i8":
             self._i8_operands(op)
             for result, name in zip(op.results, op.onnx_output_names, strict=False):
-                if self._is_data(result):
-                    self._retype(result, self._activation_type(name, result.type))
+                if not self._is_data(result):
+                    continue
+                new_type = self._activation_type(_params_name(result, name), result.type)
+                self.params[name] = cast(UniformQuantizedType, new_type.get_element_type())
+                self._retype(result, new_type)
         elif precision == "f16":
             self._f16_operands(op)
             for result, name in zip(op.results, op.onnx_output_names, strict=False):
@@ -439,6 +442,21 @@ def _array(constant: ConstantOp) -> np.ndarray:
 
 def _with_element(t: Attribute, element: Attribute) -> TensorType[Attribute]:
     return TensorType(element, shape_of(t))
+
+
+def _params_name(result: SSAValue, name: str) -> str:
+    """Whose profile entry quantizes `result`: an i8 Relu's when only it reads `result`.
+
+    Quantizing at the Relu's range [0, max] fuses the activation (negative values
+    saturate at the zero point, which is what the Relu does) and spends all 256
+    levels on values that survive it, as Glow and TFLite do with fused activations.
+    """
+    if not result.has_one_use():
+        return name
+    user = next(iter(result.uses)).operation
+    if isinstance(user, ReluOp) and precision_of(user) == "i8":
+        return user.first_output_name
+    return name
 
 
 def _histogram(entry: TensorProfile) -> q.Histogram:

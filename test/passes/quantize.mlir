@@ -17,8 +17,10 @@
 // CHECK-NEXT:    %[[X:.*]] = builtin.unrealized_conversion_cast %x : tensor<1x2x2x2xf32> to tensor<1x2x2x2x!quant.uniform<i8:f32, 0.007843137718737125>>
 // CHECK-NEXT:    %[[W:.*]] = onnx.Constant() <{value = dense<{{\[\[\[\[}}64]], {{\[\[}}-128]]], {{\[\[\[}}32]], {{\[\[}}16]]]]> : tensor<2x2x1x1xi8>, output_names = ["w.qw"]}> : () -> tensor<2x2x1x1x!quant.uniform<i8:f32, 0.0078125>>
 // CHECK-NEXT:    %[[B:.*]] = onnx.Constant() <{value = dense<[1632, -3264]> : tensor<2xi32>, output_names = ["b.conv0.bias"]}> : () -> tensor<2x!quant.uniform<i32:f32, 6.127451342763379e-05>>
-// CHECK-NEXT:    %[[C:.*]] = onnx.Conv(%[[X]], %[[W]], %[[B]]) {{.*}} -> tensor<1x2x2x2x!quant.uniform<i8:f32, 0.01568627543747425>>
-// CHECK-NEXT:    %[[R:.*]] = onnx.Relu(%[[C]]) {{.*}} : (tensor<1x2x2x2x!quant.uniform<i8:f32, 0.01568627543747425>>) -> tensor<1x2x2x2x!quant.uniform<i8:f32, 0.007843137718737125:-128>>
+// conv0 is read only by the i8 relu0, so it is quantized at relu0's range [0, 2]
+// (a fused activation): the Relu keeps the type.
+// CHECK-NEXT:    %[[C:.*]] = onnx.Conv(%[[X]], %[[W]], %[[B]]) {{.*}} -> tensor<1x2x2x2x!quant.uniform<i8:f32, 0.007843137718737125:-128>>
+// CHECK-NEXT:    %[[R:.*]] = onnx.Relu(%[[C]]) {{.*}} : (tensor<1x2x2x2x!quant.uniform<i8:f32, 0.007843137718737125:-128>>) -> tensor<1x2x2x2x!quant.uniform<i8:f32, 0.007843137718737125:-128>>
 // The i8 result reaches the f32 Add and the graph output (one shared f32 marker) and
 // the f16 Sigmoid; the f16 result reaches the f32 Add.
 // CHECK-NEXT:    %[[RF:.*]] = builtin.unrealized_conversion_cast %[[R]] : {{.*}} to tensor<1x2x2x2xf32>
@@ -75,4 +77,4 @@ func.func @main(%x: tensor<2xf32> {onnx.name = "x"}) -> (tensor<2xf32> {onnx.nam
 // GRAPH: error: {{.*}}quantize.yaml: GraphHash graph-a differs from the model's graph-b: the profile was generated for a different model
 // FP16: error: {{.*}}quantize.yaml: FP16NodeInstanceNamesHash fp16-a differs from this compile's fp16-b: the FP16 node set changed. When used with profile guided quantization, model quantization profile needs to be generated with -node-precision-info
 // SCHEMA: error: quantize: schema 'asym' is not one of asymmetric, symmetric, symmetric_with_uint8, symmetric_with_power2_scale
-// MISSING: error: {{.*}}quantize_missing.yaml: no entry for tensor 'conv0', which runs in INT8; regenerate the profile for this model
+// MISSING: error: {{.*}}quantize_missing.yaml: no entry for tensor 'relu0', which runs in INT8; regenerate the profile for this model
