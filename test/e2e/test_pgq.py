@@ -48,7 +48,7 @@ def int8_sqnr(config: CompileConfig, profile: Path) -> float:
     return compiled.accuracy[0].agreement.sqnr_db
 
 
-@pytest.mark.slow  # about 40 s: eleven trial dumps and compiles
+# About 40 s (eleven trial dumps and compiles): an acceptance check, so in the default suite.
 def test_two_most_sensitive_layers_in_fp16_raise_sqnr(tmp_path: Path) -> None:
     config = setup(tmp_path, 16)
     baseline = int8_sqnr(config, tmp_path / "pgq.yaml")
