@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import statistics
 import time
@@ -23,13 +24,22 @@ def pin_threads() -> None:
 
 
 def median_seconds(fn: Callable[[], object], runs: int = 5) -> float:
-    """Median wall time of `runs` calls after one warm-up call."""
+    """Median wall time of `runs` calls after one warm-up call.
+
+    Like `timeit`, garbage is collected before each call and the collector is off
+    during it, so a run does not pay for the garbage of the runs before it.
+    """
     fn()
     times: list[float] = []
     for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
+        gc.collect()
+        gc.disable()
+        try:
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+        finally:
+            gc.enable()
     return statistics.median(times)
 
 
