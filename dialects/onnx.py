@@ -11,7 +11,6 @@ from xdsl.ir import Dialect
 from aicc.dialects import onnx_verifiers as _verifiers  # noqa: F401  (registers verifiers)
 from aicc.dialects.onnx_base import OnnxOp
 from aicc.dialects.onnx_canonicalize import OnnxConstantMaterialization
-from aicc.dialects.onnx_ops import *  # noqa: F403
 from aicc.dialects.onnx_ops import ONNX_OPS
 
 OPS_BY_TYPE: dict[str, type[OnnxOp]] = {op.ONNX_TYPE: op for op in ONNX_OPS}
