@@ -71,6 +71,9 @@ MIN_NUM_HISTOGRAM_BINS = 2
 
 _EXPONENT_FLOOR = -1074 - 52
 """Bin exponent of an all-zero tensor: finer than any nonzero value's grid."""
+_F32_MIN_EXP, _F32_MAX_EXP = -126, 127
+"""Exponents of float32's normal powers of two."""
+_EXACT_IN_F32 = (np.dtype(np.float16), np.dtype(np.float32))
 
 _HEADER_KEYS = (
     "FormatVersion",
@@ -97,17 +100,32 @@ def bin_grid(lo: float, hi: float, bins: int) -> tuple[int, int]:
         # Fitting needs 2**e > (hi - lo) / bins > 2**(p - b), p = half_range's binary
         # exponent, b = bins' bit length; one lower for half_range's rounding.
         e = max(e, math.frexp(half_range)[1] - bins.bit_length() - 1)
-    bounds = np.array([lo, hi])
-    while np.diff(grid_index(bounds, e))[0] >= bins:
+    while _floor_scaled(hi, e) - _floor_scaled(lo, e) >= bins:
         e += 1
-    return e, int(grid_index(bounds, e)[0])
+    return e, _floor_scaled(lo, e)
+
+
+def _floor_scaled(value: float, e: int) -> int:
+    """`grid_index` of one value: numpy's per-call overhead would dominate `bin_grid`."""
+    scaled = math.ldexp(value, -e)  # cannot overflow: |value| / 2**e <= 2**53 on any grid
+    return math.floor(scaled) - (scaled == 0 and value < 0)
 
 
 def grid_index(values: np.ndarray, e: int) -> np.ndarray:
     """floor(values / 2**e), exactly, as int64."""
-    scaled = np.ldexp(values, -e)
-    # A negative value too small to scale underflows to -0.0, whose floor is 0, not -1.
-    return np.floor(scaled).astype(np.int64) - ((scaled == 0) & (values < 0))
+    if values.dtype == np.float32 and _F32_MIN_EXP <= -e <= _F32_MAX_EXP:
+        # float32 times a normal float32 power of two is exact unless it underflows
+        # (handled below), and so is a float32's floor: no float64 copy needed.
+        scaled = values * np.float32(2.0**-e)
+    else:
+        scaled = np.ldexp(values.astype(np.float64, copy=False), -e)
+    np.floor(scaled, out=scaled)
+    index = scaled.astype(np.int64)
+    if e > 0:
+        # A negative value too small to scale underflows to -0.0, whose floor is 0, not -1;
+        # scaling by 2**-e >= 1 cannot underflow.
+        index -= (scaled == 0) & (values < 0)
+    return index
 
 
 def _finest_exponent(lo: float, hi: float) -> int:
@@ -148,12 +166,29 @@ class TensorProfile:
 
 def tensor_profile(name: str, values: np.ndarray, bins: int) -> TensorProfile:
     """The profile of one batch of finite values (at least one)."""
-    flat = np.asarray(values, dtype=np.float64).ravel()
-    # `+ 0.0` turns -0.0 into 0.0, so the min of {0.0, -0.0} does not depend on order.
-    lo, hi = float(flat.min()) + 0.0, float(flat.max()) + 0.0
+    flat = _flat(values)
+    lo, hi = _bounds(flat)
     e, k0 = bin_grid(lo, hi, bins)
-    index = grid_index(flat, e) - k0
-    return TensorProfile(name, lo, hi, np.bincount(index, minlength=bins).astype(np.int64))
+    return TensorProfile(name, lo, hi, _counts(flat, e, k0, bins))
+
+
+def _flat(values: np.ndarray) -> np.ndarray:
+    """`values` raveled, as float32 where that holds them exactly, else float64."""
+    dtype = np.float32 if values.dtype in _EXACT_IN_F32 else np.float64
+    return np.asarray(values, dtype=dtype).ravel()
+
+
+def _bounds(flat: np.ndarray) -> tuple[float, float]:
+    """Min and max; NaN or Inf among the values shows in them."""
+    # `+ 0.0` turns -0.0 into 0.0, so the min of {0.0, -0.0} does not depend on order.
+    return float(flat.min()) + 0.0, float(flat.max()) + 0.0
+
+
+def _counts(flat: np.ndarray, e: int, k0: int, bins: int) -> np.ndarray:
+    """The histogram of `flat` on the grid (e, k0), which covers all of it."""
+    index = grid_index(flat, e)
+    index -= k0
+    return np.bincount(index, minlength=bins).astype(np.int64, copy=False)
 
 
 def merge_tensor_profiles(a: TensorProfile, b: TensorProfile) -> TensorProfile:
@@ -165,9 +200,14 @@ def merge_tensor_profiles(a: TensorProfile, b: TensorProfile) -> TensorProfile:
 
 
 def _rebinned(t: TensorProfile, e: int, k0: int) -> np.ndarray:
-    """`t`'s counts on the coarser-or-equal grid (e, k0): whole bins merge, none split."""
+    """`t`'s counts on the coarser-or-equal grid (e, k0): whole bins merge, none split.
+
+    `t.histogram` itself if the grid is `t`'s own: callers must not modify the result.
+    """
     bins = len(t.histogram)
     old_e, old_k0 = bin_grid(t.min, t.max, bins)
+    if (old_e, old_k0) == (e, k0):
+        return t.histogram
     used = np.flatnonzero(t.histogram)
     # Indices stay below 2**53 in magnitude, so a shift of 63 acts as any larger one.
     shift = min(e - old_e, 63)
@@ -214,11 +254,21 @@ class Profiler:
         """Add one tensor's values; integer and boolean tensors are not quantized, so skipped."""
         if array.dtype.kind != "f" or array.size == 0:
             return
-        if not np.isfinite(array).all():
+        flat = _flat(array)
+        lo, hi = _bounds(flat)
+        if not (math.isfinite(lo) and math.isfinite(hi)):
             raise UserError(f"tensor '{name}' has NaN or Inf values; a profile needs finite values")
-        batch = tensor_profile(name, array, self.num_histogram_bins)
+        bins = self.num_histogram_bins
         seen = self._tensors.get(name)
-        self._tensors[name] = batch if seen is None else merge_tensor_profiles(seen, batch)
+        if seen is not None:
+            lo, hi = min(seen.min, lo), max(seen.max, hi)
+        e, k0 = bin_grid(lo, hi, bins)
+        # The batch's counts on the merged grid equal its own profile's, rebinned
+        # (the merged grid is coarser or equal), so no second pass over the values.
+        counts = _counts(flat, e, k0, bins)
+        if seen is not None:
+            counts += _rebinned(seen, e, k0)
+        self._tensors[name] = TensorProfile(name, lo, hi, counts)
 
     def profile(self) -> Profile:
         return Profile(

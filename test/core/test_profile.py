@@ -71,6 +71,17 @@ def test_grid_is_the_finest_that_fits(lo: float, hi: float, bins: int) -> None:
     assert finer >= bins or abs(k0) * 2 >= 2**52 or e == -1074 - 52
 
 
+@pytest.mark.parametrize("dtype", [np.float16, np.float32])
+@pytest.mark.parametrize("e", [-160, -140, -127, -126, -30, 0, 1, 20, 127, 128, 140])
+def test_grid_index_of_narrow_floats_is_exact(dtype: type[np.floating], e: int) -> None:
+    info = np.finfo(dtype)
+    magnitudes = [info.max, 1.5, info.tiny, info.smallest_subnormal, 0.0]
+    values = np.array([s * m for m in magnitudes for s in (1, -1)], dtype=dtype)
+    # A grid never puts an index at or past 2**53 (see `_finest_exponent`).
+    values = values[np.abs(values.astype(np.float64)) < 2.0 ** (e + 53)]
+    assert grid_index(values, e).tolist() == [_floor_div(float(v), e) for v in values]
+
+
 def test_histogram_counts_every_value_on_edges() -> None:
     t = tensor_profile("t", np.array([-1.0, 0.0, 0.25, 1.0], dtype=np.float32), bins=8)
     edges = t.bin_edges()
@@ -117,6 +128,8 @@ def test_merge_of_shards_equals_one_run(values: np.ndarray, cut: float, bins: in
     assert int(t.histogram.sum()) == values.size
     # ... and one run that saw the two shards as batches, in either order.
     assert _profile(shard2, shard1, bins=bins) == whole
+    # float32 is binned without a float64 copy; the profile is a function of the values only.
+    assert _profile(values.astype(np.float64), bins=bins) == whole
 
 
 def test_merge_is_associative_over_many_shards() -> None:
