@@ -27,7 +27,7 @@ from xdsl.transforms.canonicalize import CanonicalizePass
 
 from aicc.accuracy import Agreement, agreement
 from aicc.context import make_context
-from aicc.errors import UserError, warn
+from aicc.errors import UserError
 from aicc.frontend.onnx_import import import_model
 from aicc.frontend.onnx_load import prepare_model, read_model
 from aicc.graph import Port, input_ports, main_func, output_ports
@@ -38,8 +38,6 @@ from aicc.passes import AICC_PASSES
 from aicc.precision import annotated_ops, precision_of
 from aicc.profile import Profile, Profiler, merge_profiles, read_profile, write_profile
 from aicc.sim.reference import run_module
-
-FP16_MAX = 65504.0
 
 
 @dataclass(frozen=True)
@@ -196,13 +194,6 @@ def dump_profile(
         if progress is not None:
             progress(done, len(runs))
     profile = profiler.profile()
-    for name in sorted(fp16):
-        entry = profile.tensors.get(name)
-        if entry is not None and max(abs(entry.min), abs(entry.max)) > FP16_MAX:
-            warn(
-                f"FP16 tensor '{name}' ranges over [{entry.min:g}, {entry.max:g}], "
-                "beyond FP16's largest value 65504"
-            )
     write_profile(profile, output)
     return ProfileResult(profile, len(runs))
 

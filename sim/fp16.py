@@ -35,7 +35,10 @@ def _through_fp16(x: np.ndarray) -> np.ndarray:
     """Float arrays rounded to float16 and widened to float32; others as they are."""
     if not _is_float(x):
         return x
-    return x.astype(np.float16, copy=False).astype(np.float32)
+    # Values beyond float16's range become +-Inf, as on FP16 hardware; profiling
+    # reports such a tensor by name, so numpy's warning would only repeat it.
+    with np.errstate(over="ignore"):
+        return x.astype(np.float16, copy=False).astype(np.float32)
 
 
 def _is_float(x: np.ndarray) -> bool:
