@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from yaml_errors import one_line_error, write
 
 from aicc.errors import UserError
 from aicc.node_precision import (
@@ -17,19 +18,11 @@ from aicc.node_precision import (
 
 
 def _file(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "node_precision.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
+    return write(tmp_path / "node_precision.yaml", text)
 
 
 def _error(tmp_path: Path, text: str) -> str:
-    path = _file(tmp_path, text)
-    with pytest.raises(UserError) as e:
-        load_node_precision_info(path)
-    message = str(e.value)
-    assert "\n" not in message
-    assert message.startswith(str(path))
-    return message.removeprefix(str(path))
+    return one_line_error(tmp_path / "node_precision.yaml", text, load_node_precision_info)
 
 
 def test_flow_list_in_file_order(tmp_path: Path) -> None:

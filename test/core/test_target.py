@@ -6,6 +6,7 @@ import dataclasses
 from pathlib import Path
 
 import pytest
+from yaml_errors import one_line_error, write
 
 from aicc.errors import UserError
 from aicc.precision import PRECISIONS
@@ -35,20 +36,11 @@ alignment:
 
 
 def _file(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "target.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
+    return write(tmp_path / "target.yaml", text)
 
 
 def _error(tmp_path: Path, text: str) -> str:
-    """The message for a bad file, after checking it is one line naming the file."""
-    path = _file(tmp_path, text)
-    with pytest.raises(UserError) as e:
-        load_target(path)
-    message = str(e.value)
-    assert "\n" not in message
-    assert message.startswith(f"{path}:")
-    return message.removeprefix(str(path))
+    return one_line_error(tmp_path / "target.yaml", text, load_target)
 
 
 def test_shipped_target_has_the_public_figures() -> None:
