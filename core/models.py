@@ -34,16 +34,26 @@ class _GraphBuilder:
         self.nodes.append(helper.make_node(op_type, inputs, [output], name=output, **attrs))
         return output
 
-    def conv_bn_relu(self, x: str, c_in: int, c_out: int, index: int) -> str:
-        w = self.weight(f"conv{index}.W", (c_out, c_in, 3, 3), scale=(2.0 / (9 * c_in)) ** 0.5)
+    def conv_bn_relu(self, x: str, c_in: int, c_out: int, index: int, stride: int = 1) -> str:
+        bn = self.conv_bn(x, c_in, c_out, index, stride)
+        return self.node("Relu", [bn], f"relu{index}")
+
+    def conv_bn(
+        self, x: str, c_in: int, c_out: int, index: int, stride: int = 1, kernel: int = 3
+    ) -> str:
+        fan_in = kernel * kernel * c_in
+        shape = (c_out, c_in, kernel, kernel)
+        w = self.weight(f"conv{index}.W", shape, scale=(2.0 / fan_in) ** 0.5)
         b = self.weight(f"conv{index}.B", (c_out,))
-        conv = self.node("Conv", [x, w, b], f"conv{index}", pads=[1, 1, 1, 1])
+        pad = kernel // 2
+        # Stride 1 is left to ONNX's default, so the older models keep their bytes.
+        strides = {} if stride == 1 else {"strides": [stride, stride]}
+        conv = self.node("Conv", [x, w, b], f"conv{index}", pads=[pad] * 4, **strides)
         gamma = self.initializer(f"bn{index}.scale", 1.0 + 0.1 * self.rng.standard_normal(c_out))
         beta = self.initializer(f"bn{index}.B", 0.1 * self.rng.standard_normal(c_out))
         mean = self.initializer(f"bn{index}.mean", 0.1 * self.rng.standard_normal(c_out))
         var = self.initializer(f"bn{index}.var", 1.0 + 0.2 * self.rng.random(c_out))
-        bn = self.node("BatchNormalization", [conv, gamma, beta, mean, var], f"bn{index}")
-        return self.node("Relu", [bn], f"relu{index}")
+        return self.node("BatchNormalization", [conv, gamma, beta, mean, var], f"bn{index}")
 
     def initializer(self, name: str, value: np.ndarray) -> str:
         self.initializers.append(numpy_helper.from_array(value.astype(np.float32), name))
@@ -80,6 +90,33 @@ def tiny_cnn(seed: int = 0) -> onnx.ModelProto:
     fc_b = g.weight("fc0.B", (10,))
     g.node("Gemm", [flat, fc_w, fc_b], "fc0", transB=1)
     return g.model("tiny_cnn", [1, 3, 32, 32], "fc0", [1, 10])
+
+
+def small_resnet(seed: int = 0) -> onnx.ModelProto:
+    """A ResNet-style model with residual Adds on 1x3x32x32 inputs.
+
+    A stem (conv0/bn0/relu0, MaxPool pool0), then two basic blocks: the first
+    keeps 16 channels with an identity shortcut (add1), the second goes to 32
+    channels at stride 2 with a 1x1 projection shortcut (convp/bnp, add2);
+    each Add is followed by a Relu. GlobalAveragePool, Flatten and a Gemm fc0
+    to 10 classes end it.
+    """
+    g = _GraphBuilder(seed)
+    stem = g.conv_bn_relu("input", 3, 16, 0)
+    x = g.node("MaxPool", [stem], "pool0", kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1])
+    y = g.conv_bn_relu(x, 16, 16, 1)
+    y = g.conv_bn(y, 16, 16, 2)
+    x = g.node("Relu", [g.node("Add", [x, y], "add1")], "relu_add1")
+    y = g.conv_bn_relu(x, 16, 32, 3, stride=2)
+    y = g.conv_bn(y, 32, 32, 4)
+    shortcut = g.conv_bn(x, 16, 32, 5, stride=2, kernel=1)
+    x = g.node("Relu", [g.node("Add", [shortcut, y], "add2")], "relu_add2")
+    gap = g.node("GlobalAveragePool", [x], "gap0")
+    flat = g.node("Flatten", [gap], "flatten0")
+    fc_w = g.weight("fc0.W", (10, 32), scale=0.3)
+    fc_b = g.weight("fc0.B", (10,))
+    g.node("Gemm", [flat, fc_w, fc_b], "fc0", transB=1)
+    return g.model("small_resnet", [1, 3, 32, 32], "fc0", [1, 10])
 
 
 def conv_bn_relu_chain(
