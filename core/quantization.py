@@ -466,3 +466,26 @@ def requantize(
     magnitude = (np.abs(product) + (np.int64(1) << (bits - 1))) >> bits
     rounded = np.where(product < 0, -magnitude, magnitude)
     return np.clip(rounded + np.asarray(out_zero_point, np.int64), qmin, qmax)
+
+
+def accumulator_bias(
+    bias: np.ndarray,
+    accumulator_scale: float | np.ndarray,
+    *,
+    bias_scale: float | np.ndarray | None = None,
+    bias_zero_point: int | np.ndarray = 0,
+    ratio: float = 1.0,
+) -> np.ndarray:
+    """`ratio` times a bias in accumulator units (int64; scales broadcast against `bias`).
+
+    A float bias (`bias_scale` None) is quantized at the accumulator scale; a quantized
+    one (storage integers) is moved there by `requantize(q - z, bias_scale * ratio /
+    accumulator_scale)`, exactly `q` for the usual int32 bias at the accumulator scale.
+    """
+    if bias_scale is None:
+        return quantize(bias * ratio, accumulator_scale, 0, np.int32).astype(np.int64)
+    centered = bias.astype(np.int64) - np.asarray(bias_zero_point, np.int64)
+    real = np.asarray(bias_scale, np.float64) * ratio / accumulator_scale
+    multiplier, shift = quantize_multipliers(real)
+    int32 = np.iinfo(np.int32)
+    return requantize(centered, multiplier, shift, 0, int(int32.min), int(int32.max))

@@ -34,12 +34,9 @@ from aicc.sim.kernels.quantized import (
     check_int32,
     input_type,
     operand_type,
-    rescale,
     to_result,
 )
 from aicc.sim.kernels.window import int_attr
-
-_INT32 = np.iinfo(np.int32)
 
 
 def _weight_type(op: OnnxOp, slot: int, channel_axis: int) -> UniformQuantizedType:
@@ -78,12 +75,17 @@ def _bias_acc(
 ) -> np.ndarray:
     """`ratio` times the bias in accumulator units (`s_acc` broadcasts against `bias`)."""
     t = quantized_element(operand_type(op, slot))
-    if t is None:
-        return q.quantize(bias * ratio, s_acc, 0, np.int32).astype(np.int64)
-    scales = _along(t.scale_array(), bias.ndim, t.axis or 0)
-    centered = _exact(_centered(bias, t))
-    bounds = (int(_INT32.min), int(_INT32.max))
-    return rescale(op, centered, scales * ratio / s_acc, 0, bounds)
+    try:
+        if t is None:
+            return q.accumulator_bias(bias, s_acc, ratio=ratio)
+        axis = t.axis or 0
+        scales = _along(t.scale_array(), bias.ndim, axis)
+        zero_points = _along(t.zero_point_array(), bias.ndim, axis)
+        return q.accumulator_bias(
+            bias, s_acc, bias_scale=scales, bias_zero_point=zero_points, ratio=ratio
+        )
+    except ValueError as e:
+        raise UserError(f"{op.describe()}: {e}") from None
 
 
 @quantized_kernel("onnx.Conv")
