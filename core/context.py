@@ -5,6 +5,7 @@ from xdsl.dialects.builtin import Builtin
 from xdsl.dialects.func import Func
 
 from aicc.dialects.aicc import make_aicc_dialect
+from aicc.dialects.kernel import Kernel
 from aicc.dialects.onnx import Onnx
 from aicc.dialects.quant import Quant
 
@@ -15,6 +16,7 @@ def register_dialects(ctx: Context) -> None:
     ctx.load_dialect(Func)
     ctx.load_dialect(Onnx)
     ctx.load_dialect(Quant)
+    ctx.load_dialect(Kernel)
     ctx.register_dialect("aicc", make_aicc_dialect)
 
 
