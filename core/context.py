@@ -4,6 +4,7 @@ from xdsl.context import Context
 from xdsl.dialects.builtin import Builtin
 from xdsl.dialects.func import Func
 
+from aicc.dialects.aic import Aic
 from aicc.dialects.aicc import make_aicc_dialect
 from aicc.dialects.kernel import Kernel
 from aicc.dialects.onnx import Onnx
@@ -16,6 +17,7 @@ def register_dialects(ctx: Context) -> None:
     ctx.load_dialect(Func)
     ctx.load_dialect(Onnx)
     ctx.load_dialect(Quant)
+    ctx.load_dialect(Aic)
     ctx.load_dialect(Kernel)
     ctx.register_dialect("aicc", make_aicc_dialect)
 

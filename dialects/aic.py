@@ -1,0 +1,883 @@
+"""The `aic` dialect: per-core instruction streams of the device, with explicit addresses.
+
+A program is one `aic.program` holding its DDR buffers (`aic.buffer`), the useful work
+of every layer for the roofline (`aic.layer`) and one `aic.core` per core, whose region
+is that core's instruction stream. Instructions have no SSA operands: every operand is
+a `#aic.view<space[addr] : shape x type, strides [...]>` naming bytes in DDR or in the
+core's scratchpad, strides in elements. Every instruction carries `node`, the ONNX
+first-output name(s) of the kernel op it belongs to.
+
+    aic.dma {src, dst, tag}          DDR <-> scratchpad, asynchronous on the core's DMA engine
+    aic.wait {tag}                   compute waits for every DMA of `tag` issued so far
+    aic.matmul {a, b, c, mode}       c[M,N] (+)= (a[M,K] - za) @ (b[K,N] - zb) on the matrix unit
+    aic.conv {input, weight, output} implicit-GEMM convolution of a padded [H,W,C] tile
+    aic.vector {opcode, ins, outs}   the vector unit (opcodes: `aicc.sim.device.vector`)
+    aic.barrier {id}                 every core reaches it before any goes on
+
+The program carries the target's scratchpad size and alignments as attributes, so
+the program-level verifier (`ProgramOp.verify_`) needs no target file. Its checks
+(`program_problems`) are shared with the simulator's decoder, which reports the same
+text as a device fault.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import cast
+
+import numpy as np
+from xdsl.dialects.builtin import (
+    ArrayAttr,
+    DenseArrayBase,
+    DictionaryAttr,
+    Float64Type,
+    FloatAttr,
+    IntAttr,
+    IntegerAttr,
+    MemRefType,
+    StringAttr,
+    UnitAttr,
+    I64,
+    i64,
+)
+from xdsl.ir import Attribute, Block, Dialect, Operation, ParametrizedAttribute, Region
+from xdsl.irdl import (
+    IRDLOperation,
+    ParsePropInAttrDict,
+    irdl_attr_definition,
+    irdl_op_definition,
+    opt_prop_def,
+    prop_def,
+    region_def,
+    traits_def,
+)
+from xdsl.parser import AttrParser, Parser
+from xdsl.printer import Printer
+from xdsl.traits import NoTerminator
+from xdsl.utils.exceptions import VerifyException
+
+from aicc.dialects.aicc import DenseResourceAttr
+from aicc.dialects.elements import element_type, numpy_dtype
+from aicc.dialects.quant import UniformQuantizedType
+
+SPACES = ("ddr", "sp")
+MODES = ("i8", "f16", "f32")
+BUFFER_KINDS = ("input", "output", "constant")
+_VIEW_DTYPES = tuple(np.dtype(t) for t in ("int8", "uint8", "int32", "float16", "float32"))
+
+
+# -- views -----------------------------------------------------------------------
+
+
+def contiguous_strides(shape: Sequence[int]) -> tuple[int, ...]:
+    """Row-major strides in elements."""
+    strides: list[int] = []
+    step = 1
+    for dim in reversed(shape):
+        strides.append(step)
+        step *= dim
+    return tuple(reversed(strides))
+
+
+@irdl_attr_definition
+class ViewAttr(ParametrizedAttribute):
+    """`#aic.view<sp[4096] : 32x96xi8, strides [96, 1]>`: a strided tile of one memory.
+
+    `addr` is in bytes from the start of the space (DDR, or the core's scratchpad);
+    strides are in elements, non-negative (0 broadcasts).
+    """
+
+    name = "aic.view"
+
+    space_attr: StringAttr
+    addr_attr: IntAttr
+    shape_attr: ArrayAttr[IntAttr]
+    strides_attr: ArrayAttr[IntAttr]
+    element_type: Attribute
+
+    @staticmethod
+    def get(
+        space: str,
+        addr: int,
+        shape: Sequence[int],
+        strides: Sequence[int] | None,
+        dtype: np.dtype | type[np.generic],
+    ) -> ViewAttr:
+        """A view; `strides=None` is row-major contiguous."""
+        strides = contiguous_strides(shape) if strides is None else strides
+        return ViewAttr(
+            StringAttr(space),
+            IntAttr(int(addr)),
+            ArrayAttr([IntAttr(int(d)) for d in shape]),
+            ArrayAttr([IntAttr(int(s)) for s in strides]),
+            element_type(np.dtype(dtype)),
+        )
+
+    @property
+    def space(self) -> str:
+        return self.space_attr.data
+
+    @property
+    def addr(self) -> int:
+        return self.addr_attr.data
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(d.data for d in self.shape_attr.data)
+
+    @property
+    def strides(self) -> tuple[int, ...]:
+        return tuple(s.data for s in self.strides_attr.data)
+
+    @property
+    def dtype(self) -> np.dtype:
+        return numpy_dtype(self.element_type)
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64))
+
+    @property
+    def nbytes_span(self) -> int:
+        """Bytes from `addr` to the last element's end (0 for an empty view)."""
+        if self.size == 0:
+            return 0
+        last = sum((d - 1) * s for d, s in zip(self.shape, self.strides, strict=True))
+        return (last + 1) * self.dtype.itemsize
+
+    def verify(self) -> None:
+        if self.space not in SPACES:
+            raise VerifyException(f"aic.view: space must be ddr or sp, not '{self.space}'")
+        if len(self.strides) != len(self.shape):
+            raise VerifyException("aic.view: strides and shape have different ranks")
+        if self.addr < 0 or min(self.shape, default=0) < 0 or min(self.strides, default=0) < 0:
+            raise VerifyException("aic.view: address, sizes and strides must be non-negative")
+        try:
+            dtype = self.dtype
+        except ValueError:
+            dtype = None
+        if dtype not in _VIEW_DTYPES:
+            raise VerifyException(
+                f"aic.view: element type {self.element_type} is not i8, ui8, i32, f16 or f32"
+            )
+
+    def print_parameters(self, printer: Printer) -> None:
+        dims = "".join(f"{d}x" for d in self.shape)
+        printer.print_string(f"<{self.space}[{self.addr}] : {dims}")
+        printer.print_attribute(self.element_type)
+        printer.print_string(f", strides [{', '.join(str(s) for s in self.strides)}]>")
+
+    @classmethod
+    def parse_parameters(cls, parser: AttrParser) -> list[Attribute]:
+        with parser.in_angle_brackets():
+            space = parser.parse_identifier(" for the memory space (ddr or sp)")
+            parser.parse_punctuation("[")
+            addr = parser.parse_integer(allow_boolean=False, allow_negative=False)
+            parser.parse_punctuation("]")
+            parser.parse_punctuation(":")
+            shape, elem = parser.parse_ranked_shape()
+            strides = contiguous_strides(shape)
+            if parser.parse_optional_punctuation(",") is not None:
+                parser.parse_keyword("strides")
+                strides = parser.parse_comma_separated_list(
+                    parser.Delimiter.SQUARE, parser.parse_integer
+                )
+        return [
+            StringAttr(space),
+            IntAttr(addr),
+            ArrayAttr([IntAttr(d) for d in shape]),
+            ArrayAttr([IntAttr(s) for s in strides]),
+            elem,
+        ]
+
+
+# -- attribute helpers --------------------------------------------------------------
+
+ParamValue = int | float | str | tuple[int, ...]
+
+
+def _int(value: int) -> IntegerAttr:
+    return IntegerAttr(int(value), i64)
+
+
+def _ints(values: Sequence[int]) -> DenseArrayBase[I64]:
+    return DenseArrayBase.from_list(i64, [int(v) for v in values])
+
+
+def _values(attr: DenseArrayBase[I64]) -> tuple[int, ...]:
+    return attr.get_values()
+
+
+def _param_attr(value: ParamValue | Sequence[int]) -> Attribute:
+    if isinstance(value, bool | int | np.integer):
+        return _int(int(value))
+    if isinstance(value, float | np.floating):
+        return FloatAttr(float(value), Float64Type())
+    if isinstance(value, str):
+        return StringAttr(value)
+    return _ints(value)
+
+
+def _param_value(attr: Attribute) -> ParamValue:
+    if isinstance(attr, IntegerAttr):
+        return int(attr.value.data)
+    if isinstance(attr, FloatAttr):
+        return float(attr.value.data)
+    if isinstance(attr, StringAttr):
+        return attr.data
+    if isinstance(attr, DenseArrayBase):
+        return tuple(int(v) for v in cast(DenseArrayBase[I64], attr).get_values())
+    raise VerifyException(f"aic.vector: unsupported parameter {attr}")
+
+
+# -- program structure ---------------------------------------------------------------
+
+
+class _RegionOp(IRDLOperation):
+    """An op printed as `name {attributes} { region }` (its properties are the attributes)."""
+
+    body = region_def("single_block")
+    traits = traits_def(NoTerminator())
+
+    def print(self, printer: Printer) -> None:
+        printer.print_string(" ")
+        printer.print_attr_dict(self.properties)
+        printer.print_string(" ")
+        printer.print_region(self.body, print_entry_block_args=False, print_empty_block=False)
+
+    @classmethod
+    def parse(cls, parser: Parser) -> _RegionOp:
+        properties = parser.parse_optional_attr_dict()
+        body = parser.parse_region()
+        return cls.create(properties=properties, regions=[body])
+
+    @property
+    def ops(self) -> Iterator[Operation]:
+        return iter(self.body.block.ops)
+
+
+@irdl_op_definition
+class ProgramOp(_RegionOp):
+    """`aic.program {target, cores, ddr_bytes, scratchpad_bytes, ddr_alignment, sp_alignment}`."""
+
+    name = "aic.program"
+
+    target = prop_def(StringAttr)
+    cores = prop_def(IntegerAttr)
+    ddr_bytes = prop_def(IntegerAttr)
+    scratchpad_bytes = prop_def(IntegerAttr)
+    ddr_alignment = prop_def(IntegerAttr)
+    sp_alignment = prop_def(IntegerAttr)
+
+    def __init__(
+        self,
+        *,
+        target: str,
+        cores: int,
+        ddr_bytes: int,
+        scratchpad_bytes: int,
+        ddr_alignment: int,
+        sp_alignment: int,
+        body: Sequence[Operation],
+    ) -> None:
+        properties: dict[str, Attribute] = {
+            "target": StringAttr(target),
+            "cores": _int(cores),
+            "ddr_bytes": _int(ddr_bytes),
+            "scratchpad_bytes": _int(scratchpad_bytes),
+            "ddr_alignment": _int(ddr_alignment),
+            "sp_alignment": _int(sp_alignment),
+        }
+        super().__init__(properties=properties, regions=[Region([Block(body)])])
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(
+            ddr_bytes=self.ddr_bytes.value.data,
+            scratchpad_bytes=self.scratchpad_bytes.value.data,
+            ddr_alignment=self.ddr_alignment.value.data,
+            sp_alignment=self.sp_alignment.value.data,
+        )
+
+    @property
+    def num_cores(self) -> int:
+        return self.cores.value.data
+
+    @property
+    def buffers(self) -> list[BufferOp]:
+        return [op for op in self.ops if isinstance(op, BufferOp)]
+
+    @property
+    def layers(self) -> list[LayerOp]:
+        return [op for op in self.ops if isinstance(op, LayerOp)]
+
+    @property
+    def core_ops(self) -> list[CoreOp]:
+        return [op for op in self.ops if isinstance(op, CoreOp)]
+
+    def verify_(self) -> None:
+        for problem in program_problems(self):
+            raise VerifyException(problem)
+
+
+@irdl_op_definition
+class BufferOp(IRDLOperation):
+    """`aic.buffer {name, kind, offset, type[, value]}`: a DDR buffer (io or constant)."""
+
+    name = "aic.buffer"
+
+    sym = prop_def(StringAttr, prop_name="name")
+    kind = prop_def(StringAttr)
+    offset = prop_def(IntegerAttr)
+    type = prop_def(MemRefType)
+    value = opt_prop_def(DenseResourceAttr)
+
+    assembly_format = "attr-dict"
+    irdl_options = (ParsePropInAttrDict(),)
+
+    def __init__(
+        self,
+        name: str,
+        kind: str,
+        offset: int,
+        type: MemRefType,
+        value: DenseResourceAttr | None = None,
+    ) -> None:
+        properties: dict[str, Attribute] = {
+            "name": StringAttr(name),
+            "kind": StringAttr(kind),
+            "offset": _int(offset),
+            "type": type,
+        }
+        if value is not None:
+            properties["value"] = value
+        super().__init__(properties=properties)
+
+    @property
+    def buffer_name(self) -> str:
+        return self.sym.data
+
+    @property
+    def buffer_kind(self) -> str:
+        return self.kind.data
+
+    @property
+    def addr(self) -> int:
+        return self.offset.value.data
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(self.type.get_shape())
+
+    @property
+    def storage_dtype(self) -> np.dtype:
+        """The numpy dtype of the stored elements (a quantized type's storage type)."""
+        elem = self.type.get_element_type()
+        if isinstance(elem, UniformQuantizedType):
+            return elem.storage_dtype
+        return numpy_dtype(elem)
+
+    @property
+    def nbytes(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64)) * self.storage_dtype.itemsize
+
+
+@irdl_op_definition
+class LayerOp(IRDLOperation):
+    """`aic.layer {node, kind, precision, macs, bytes}`: one kernel op's useful work."""
+
+    name = "aic.layer"
+
+    node = prop_def(StringAttr)
+    kind = prop_def(StringAttr)
+    precision = prop_def(StringAttr)
+    macs = prop_def(IntegerAttr)
+    bytes = prop_def(IntegerAttr)
+
+    assembly_format = "attr-dict"
+    irdl_options = (ParsePropInAttrDict(),)
+
+    def __init__(self, node: str, kind: str, precision: str, macs: int, nbytes: int) -> None:
+        super().__init__(
+            properties={
+                "node": StringAttr(node),
+                "kind": StringAttr(kind),
+                "precision": StringAttr(precision),
+                "macs": _int(macs),
+                "bytes": _int(nbytes),
+            }
+        )
+
+
+@irdl_op_definition
+class CoreOp(_RegionOp):
+    """`aic.core {id} { instructions }`: one core's instruction stream, in order."""
+
+    name = "aic.core"
+
+    id = prop_def(IntegerAttr)
+
+    def __init__(self, id: int, instructions: Sequence[Operation]) -> None:
+        super().__init__(properties={"id": _int(id)}, regions=[Region([Block(instructions)])])
+
+    @property
+    def core_id(self) -> int:
+        return self.id.value.data
+
+
+# -- instructions --------------------------------------------------------------------
+
+
+class InstructionOp(IRDLOperation):
+    """Base of the instructions: properties printed as the attribute dictionary."""
+
+    node = prop_def(StringAttr)
+
+    assembly_format = "attr-dict"
+    irdl_options = (ParsePropInAttrDict(),)
+
+    @property
+    def node_name(self) -> str:
+        return self.node.data
+
+    def views(self) -> list[tuple[str, ViewAttr]]:
+        """Every operand view with its role."""
+        return [
+            (name, attr) for name, attr in self.properties.items() if isinstance(attr, ViewAttr)
+        ]
+
+    def problem(self) -> str | None:
+        """What is wrong with the shapes/dtypes of this instruction (None: nothing)."""
+        return None
+
+
+def _props(node: str, **values: Attribute | None) -> dict[str, Attribute]:
+    properties: dict[str, Attribute] = {"node": StringAttr(node)}
+    properties.update({k: v for k, v in values.items() if v is not None})
+    return properties
+
+
+@irdl_op_definition
+class DmaOp(InstructionOp):
+    """`aic.dma {src, dst, tag, node}`: copy a view between DDR and the scratchpad."""
+
+    name = "aic.dma"
+
+    src = prop_def(ViewAttr)
+    dst = prop_def(ViewAttr)
+    tag = prop_def(IntegerAttr)
+
+    def __init__(self, src: ViewAttr, dst: ViewAttr, tag: int, node: str) -> None:
+        super().__init__(properties=_props(node, src=src, dst=dst, tag=_int(tag)))
+
+    @property
+    def tag_value(self) -> int:
+        return self.tag.value.data
+
+    def problem(self) -> str | None:
+        src, dst = self.src, self.dst
+        if {src.space, dst.space} != {"ddr", "sp"}:
+            return f"copies {src.space} to {dst.space}; a DMA moves between ddr and sp"
+        if src.shape != dst.shape or src.dtype != dst.dtype:
+            return f"src {_describe(src)} and dst {_describe(dst)} differ in shape or element type"
+        return None
+
+
+@irdl_op_definition
+class WaitOp(InstructionOp):
+    """`aic.wait {tag, node}`: compute waits until the core's DMAs of `tag` are done."""
+
+    name = "aic.wait"
+
+    tag = prop_def(IntegerAttr)
+
+    def __init__(self, tag: int, node: str) -> None:
+        super().__init__(properties=_props(node, tag=_int(tag)))
+
+    @property
+    def tag_value(self) -> int:
+        return self.tag.value.data
+
+
+class _MatrixOp(InstructionOp):
+    """Shared properties of the matrix-unit instructions."""
+
+    mode = prop_def(StringAttr)
+    a_zero_point = opt_prop_def(IntegerAttr)
+    b_zero_point = opt_prop_def(IntegerAttr)
+    accumulate = opt_prop_def(UnitAttr)
+
+    @property
+    def mode_name(self) -> str:
+        return self.mode.data
+
+    @property
+    def zero_points(self) -> tuple[int, int]:
+        za, zb = self.a_zero_point, self.b_zero_point
+        return (0 if za is None else za.value.data, 0 if zb is None else zb.value.data)
+
+    @property
+    def accumulates(self) -> bool:
+        return self.accumulate is not None
+
+    def dtype_problem(self, a: ViewAttr, b: ViewAttr, c: ViewAttr) -> str | None:
+        mode = self.mode_name
+        if mode not in MODES:
+            return f"mode '{mode}' is not i8, f16 or f32"
+        ins_ok = _MODE_INPUTS[mode]
+        if a.dtype not in ins_ok or b.dtype not in ins_ok or c.dtype != _MODE_OUTPUT[mode]:
+            return (
+                f"mode {mode} takes {'/'.join(str(d) for d in ins_ok)} operands and "
+                f"a {_MODE_OUTPUT[mode]} result, not {a.dtype}, {b.dtype} -> {c.dtype}"
+            )
+        if mode != "i8" and self.zero_points != (0, 0):
+            return f"zero points are only for mode i8, not {mode}"
+        return _all_in_sp(self)
+
+
+_MODE_INPUTS = {
+    "i8": (np.dtype(np.int8), np.dtype(np.uint8)),
+    "f16": (np.dtype(np.float16),),
+    "f32": (np.dtype(np.float32),),
+}
+_MODE_OUTPUT = {"i8": np.dtype(np.int32), "f16": np.dtype(np.float32), "f32": np.dtype(np.float32)}
+
+
+def _matrix_props(
+    node: str, mode: str, zero_points: tuple[int, int], accumulate: bool
+) -> dict[str, Attribute | None]:
+    za, zb = zero_points
+    return {
+        "mode": StringAttr(mode),
+        "a_zero_point": _int(za) if za else None,
+        "b_zero_point": _int(zb) if zb else None,
+        "accumulate": UnitAttr() if accumulate else None,
+    }
+
+
+@irdl_op_definition
+class MatmulOp(_MatrixOp):
+    """`aic.matmul {a, b, c, mode}`: c[..., M, N] (+)= (a[..., M, K] - za) @ (b[..., K, N] - zb)."""
+
+    name = "aic.matmul"
+
+    a = prop_def(ViewAttr)
+    b = prop_def(ViewAttr)
+    c = prop_def(ViewAttr)
+
+    def __init__(
+        self,
+        a: ViewAttr,
+        b: ViewAttr,
+        c: ViewAttr,
+        mode: str,
+        node: str,
+        *,
+        zero_points: tuple[int, int] = (0, 0),
+        accumulate: bool = False,
+    ) -> None:
+        props = _matrix_props(node, mode, zero_points, accumulate)
+        super().__init__(properties=_props(node, a=a, b=b, c=c, **props))
+
+    def problem(self) -> str | None:
+        a, b, c = self.a.shape, self.b.shape, self.c.shape
+        if min(len(a), len(b), len(c)) < 2:
+            return "a, b and c must have rank >= 2"
+        try:
+            batch = np.broadcast_shapes(a[:-2], b[:-2])
+        except ValueError:
+            batch = None
+        if a[-1] != b[-2] or batch != c[:-2] or (a[-2], b[-1]) != c[-2:]:
+            return f"shapes {_dims(a)} @ {_dims(b)} do not give {_dims(c)}"
+        return self.dtype_problem(self.a, self.b, self.c)
+
+
+@irdl_op_definition
+class ConvOp(_MatrixOp):
+    """`aic.conv {input, weight, output, strides, dilations, group, mode}`: implicit-GEMM
+    convolution of a padded tile: input [H, W, C], weight [KH, KW, C/g, N], output [OH, OW, N]."""
+
+    name = "aic.conv"
+
+    input = prop_def(ViewAttr)
+    weight = prop_def(ViewAttr)
+    output = prop_def(ViewAttr)
+    strides = prop_def(DenseArrayBase[I64])
+    dilations = prop_def(DenseArrayBase[I64])
+    group = prop_def(IntegerAttr)
+
+    def __init__(
+        self,
+        input: ViewAttr,
+        weight: ViewAttr,
+        output: ViewAttr,
+        mode: str,
+        node: str,
+        *,
+        strides: Sequence[int] = (1, 1),
+        dilations: Sequence[int] = (1, 1),
+        group: int = 1,
+        zero_points: tuple[int, int] = (0, 0),
+        accumulate: bool = False,
+    ) -> None:
+        props = _matrix_props(node, mode, zero_points, accumulate)
+        super().__init__(
+            properties=_props(
+                node,
+                input=input,
+                weight=weight,
+                output=output,
+                strides=_ints(strides),
+                dilations=_ints(dilations),
+                group=_int(group),
+                **props,
+            )
+        )
+
+    @property
+    def stride_values(self) -> tuple[int, int]:
+        sh, sw = cast(tuple[int, int], _values(self.strides))
+        return sh, sw
+
+    @property
+    def dilation_values(self) -> tuple[int, int]:
+        dh, dw = cast(tuple[int, int], _values(self.dilations))
+        return dh, dw
+
+    @property
+    def groups(self) -> int:
+        return self.group.value.data
+
+    def problem(self) -> str | None:
+        x, w, y = self.input.shape, self.weight.shape, self.output.shape
+        if (len(x), len(w), len(y)) != (3, 4, 3):
+            return "input, weight and output must be [H,W,C], [KH,KW,C/g,N] and [OH,OW,N]"
+        strides, dilations = _values(self.strides), _values(self.dilations)
+        if len(strides) != 2 or len(dilations) != 2 or min(strides + dilations) < 1:
+            return "strides and dilations must be two positive values"
+        g = self.groups
+        if g < 1 or x[2] != g * w[2] or w[3] != y[2] or y[2] % g:
+            return f"input {_dims(x)} and weight {_dims(w)} with group {g} do not match"
+        for axis in range(2):
+            taps = (w[axis] - 1) * dilations[axis] + 1
+            expected = (x[axis] - taps) // strides[axis] + 1
+            if y[axis] != expected:
+                return (
+                    f"output {_dims(y)}: dimension {axis} is {y[axis]}, the padded input and "
+                    f"window give {expected}"
+                )
+        return self.dtype_problem(self.input, self.weight, self.output)
+
+
+@irdl_op_definition
+class VectorOp(InstructionOp):
+    """`aic.vector {opcode, ins, outs, params}`: one vector-unit operation on sp views."""
+
+    name = "aic.vector"
+
+    opcode = prop_def(StringAttr)
+    ins = prop_def(ArrayAttr[ViewAttr])
+    outs = prop_def(ArrayAttr[ViewAttr])
+    params = opt_prop_def(DictionaryAttr)
+
+    def __init__(
+        self,
+        opcode: str,
+        ins: Sequence[ViewAttr],
+        outs: Sequence[ViewAttr],
+        node: str,
+        params: Mapping[str, ParamValue | Sequence[int]] | None = None,
+    ) -> None:
+        dictionary = (
+            DictionaryAttr({k: _param_attr(v) for k, v in params.items()}) if params else None
+        )
+        super().__init__(
+            properties=_props(
+                node,
+                opcode=StringAttr(opcode),
+                ins=ArrayAttr(ins),
+                outs=ArrayAttr(outs),
+                params=dictionary,
+            )
+        )
+
+    @property
+    def opcode_name(self) -> str:
+        return self.opcode.data
+
+    @property
+    def in_views(self) -> list[ViewAttr]:
+        return list(self.ins.data)
+
+    @property
+    def out_views(self) -> list[ViewAttr]:
+        return list(self.outs.data)
+
+    def param_values(self) -> dict[str, ParamValue]:
+        if self.params is None:
+            return {}
+        return {k: _param_value(v) for k, v in self.params.data.items()}
+
+    def views(self) -> list[tuple[str, ViewAttr]]:
+        return [(f"ins[{i}]", v) for i, v in enumerate(self.in_views)] + [
+            (f"outs[{i}]", v) for i, v in enumerate(self.out_views)
+        ]
+
+    def problem(self) -> str | None:
+        if not self.out_views:
+            return f"vector {self.opcode_name} writes no view"
+        return _all_in_sp(self)
+
+
+@irdl_op_definition
+class BarrierOp(InstructionOp):
+    """`aic.barrier {id, node}`: no core goes on before every core reached barrier `id`."""
+
+    name = "aic.barrier"
+
+    id = prop_def(IntegerAttr)
+
+    def __init__(self, id: int, node: str) -> None:
+        super().__init__(properties=_props(node, id=_int(id)))
+
+    @property
+    def barrier_id(self) -> int:
+        return self.id.value.data
+
+
+def _dims(shape: Sequence[int]) -> str:
+    return f"[{', '.join(str(d) for d in shape)}]"
+
+
+def _describe(view: ViewAttr) -> str:
+    return f"{_dims(view.shape)} {view.dtype}"
+
+
+def _all_in_sp(op: InstructionOp) -> str | None:
+    for role, view in op.views():
+        if view.space != "sp":
+            return f"{role} is in {view.space}; {op.name} works on scratchpad views"
+    return None
+
+
+# -- program-level checks --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The memory sizes and alignments a program is checked against."""
+
+    ddr_bytes: int
+    scratchpad_bytes: int
+    ddr_alignment: int
+    sp_alignment: int
+
+
+def where(core: int, index: int, op: Operation) -> str:
+    """`core 3, instruction 17 (aic.dma, node 'conv0')`: how diagnostics name an instruction."""
+    node = op.node_name if isinstance(op, InstructionOp) else "?"
+    return f"core {core}, instruction {index} ({op.name}, node '{node}')"
+
+
+def view_problem(view: ViewAttr, role: str, limits: Limits, dma: bool) -> str | None:
+    """Bounds and alignment of one view, or None."""
+    span = view.nbytes_span
+    if view.space == "sp":
+        if span > limits.scratchpad_bytes:
+            return (
+                f"{role} tile of {span} bytes is larger than the "
+                f"{limits.scratchpad_bytes}-byte scratchpad"
+            )
+        if view.addr + span > limits.scratchpad_bytes:
+            return (
+                f"{role}: sp address {view.addr} + {span} bytes is outside the "
+                f"{limits.scratchpad_bytes}-byte scratchpad"
+            )
+        if view.addr % limits.sp_alignment:
+            return f"{role}: sp address {view.addr} is not a multiple of {limits.sp_alignment}"
+        return None
+    if view.addr + span > limits.ddr_bytes:
+        return (
+            f"{role}: ddr address {view.addr} + {span} bytes is outside the "
+            f"{limits.ddr_bytes}-byte DDR"
+        )
+    if dma and view.addr % view.dtype.itemsize:
+        return (
+            f"{role}: ddr address {view.addr} is not aligned to its "
+            f"{view.dtype.itemsize}-byte elements"
+        )
+    return None
+
+
+def instruction_problem(op: Operation, limits: Limits) -> str | None:
+    """The first problem of one instruction: its kind, views, then shapes and dtypes."""
+    if not isinstance(op, InstructionOp):
+        return "is not an aic instruction"
+    dma = isinstance(op, DmaOp)
+    for role, view in op.views():
+        problem = view_problem(view, role, limits, dma)
+        if problem is not None:
+            return problem
+    return op.problem()
+
+
+def program_problems(program: ProgramOp) -> Iterator[str]:
+    """Every check of the program-level verifier, as diagnostics."""
+    limits = program.limits
+    for buffer in program.buffers:
+        yield from _buffer_problems(buffer, limits)
+    cores = program.core_ops
+    ids = [core.core_id for core in cores]
+    if sorted(ids) != list(range(len(ids))) or len(ids) > program.num_cores:
+        yield f"aic.program: core ids {ids} must be 0..n-1 with n <= cores = {program.num_cores}"
+    barriers: list[tuple[int, list[int]]] = []
+    for core in cores:
+        sequence: list[int] = []
+        for index, op in enumerate(core.ops):
+            problem = instruction_problem(op, limits)
+            if problem is not None:
+                yield f"{where(core.core_id, index, op)}: {problem}"
+            if isinstance(op, BarrierOp):
+                sequence.append(op.barrier_id)
+        barriers.append((core.core_id, sequence))
+    for core_id, sequence in barriers[1:]:
+        first_id, first = barriers[0]
+        if sequence != first:
+            yield (
+                f"aic.program: core {core_id} reaches barriers {sequence}, "
+                f"core {first_id} reaches {first}; every core must reach the same in order"
+            )
+
+
+def _buffer_problems(buffer: BufferOp, limits: Limits) -> Iterator[str]:
+    name = f"aic.buffer '{buffer.buffer_name}'"
+    if buffer.buffer_kind not in BUFFER_KINDS:
+        yield f"{name}: kind must be input, output or constant, not '{buffer.buffer_kind}'"
+    if buffer.addr % limits.ddr_alignment:
+        yield f"{name}: offset {buffer.addr} is not a multiple of {limits.ddr_alignment}"
+    if buffer.addr < 0 or buffer.addr + buffer.nbytes > limits.ddr_bytes:
+        yield (
+            f"{name}: offset {buffer.addr} + {buffer.nbytes} bytes is outside the "
+            f"{limits.ddr_bytes}-byte DDR"
+        )
+    if (buffer.buffer_kind == "constant") != (buffer.value is not None):
+        yield f"{name}: a constant buffer, and only one, has a value"
+
+
+Aic = Dialect(
+    "aic",
+    [
+        ProgramOp,
+        BufferOp,
+        LayerOp,
+        CoreOp,
+        DmaOp,
+        WaitOp,
+        MatmulOp,
+        ConvOp,
+        VectorOp,
+        BarrierOp,
+    ],
+    [ViewAttr],
+)
