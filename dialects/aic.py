@@ -28,6 +28,7 @@ from typing import cast
 
 import numpy as np
 from xdsl.dialects.builtin import (
+    I64,
     ArrayAttr,
     DenseArrayBase,
     DictionaryAttr,
@@ -38,7 +39,6 @@ from xdsl.dialects.builtin import (
     MemRefType,
     StringAttr,
     UnitAttr,
-    I64,
     i64,
 )
 from xdsl.ir import Attribute, Block, Dialect, Operation, ParametrizedAttribute, Region
@@ -60,6 +60,7 @@ from xdsl.utils.exceptions import VerifyException
 from aicc.dialects.aicc import DenseResourceAttr
 from aicc.dialects.elements import element_type, numpy_dtype
 from aicc.dialects.quant import UniformQuantizedType
+from aicc.target import Target
 
 SPACES = ("ddr", "sp")
 MODES = ("i8", "f16", "f32")
@@ -290,6 +291,21 @@ class ProgramOp(_RegionOp):
             "sp_alignment": _int(sp_alignment),
         }
         super().__init__(properties=properties, regions=[Region([Block(body)])])
+
+    @staticmethod
+    def for_target(
+        target: Target, ddr_bytes: int, body: Sequence[Operation], cores: int | None = None
+    ) -> ProgramOp:
+        """A program for `target`, recording its scratchpad size and alignments."""
+        return ProgramOp(
+            target=target.name,
+            cores=target.cores if cores is None else cores,
+            ddr_bytes=ddr_bytes,
+            scratchpad_bytes=target.scratchpad_bytes_per_core,
+            ddr_alignment=target.alignment.ddr_bytes,
+            sp_alignment=target.alignment.scratchpad_bytes,
+            body=body,
+        )
 
     @property
     def limits(self) -> Limits:
