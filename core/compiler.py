@@ -38,6 +38,7 @@ from aicc.passes import AICC_PASSES
 from aicc.precision import annotated_ops, precision_of
 from aicc.profile import Profile, Profiler, merge_profiles, read_profile, write_profile
 from aicc.sim.reference import run_module
+from aicc.target import Target, load_target
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,10 @@ class CompileConfig:
     symbols: dict[str, int] = field(default_factory=dict[str, int])
     input_list: Path | None = None
     print_ir_after_all: bool = False
+    target: Path | None = None
+    """The target description (`-target=FILE`); None: the shipped default."""
+    num_cores: int | None = None
+    """`-aic-num-cores=N`: use only N of the target's cores; None: all of them."""
 
 
 @dataclass
@@ -212,9 +217,10 @@ class OutputAccuracy:
 
 @dataclass
 class CompiledModel:
-    """The compiled module, its precision report and what was measured."""
+    """The compiled module, its target, its precision report and what was measured."""
 
     session: Session
+    target: Target
     accuracy: list[OutputAccuracy] = field(default_factory=list[OutputAccuracy])
 
     @property
@@ -226,7 +232,11 @@ class CompiledModel:
 
 
 def compile_model(config: CompileConfig) -> CompiledModel:
-    """Compile to the configured precisions; measure accuracy on the input list if given."""
+    """Compile to the configured precisions; measure accuracy on the input list if given.
+
+    The target is read first, so a bad `-target` file fails before the compile runs.
+    """
+    target = load_target(config.target, num_cores=config.num_cores)
     session = open_session(config)
     reference = session.module.clone() if config.input_list is not None else None
     q = config.quantization
@@ -252,7 +262,7 @@ def compile_model(config: CompileConfig) -> CompiledModel:
         )
     session.run(session.make_pass("insert-precision-casts"))
     session.run(CanonicalizePass())
-    compiled = CompiledModel(session)
+    compiled = CompiledModel(session, target)
     if reference is not None:
         compiled.accuracy = measure_accuracy(session, reference)
     return compiled

@@ -3,7 +3,11 @@
     aicc-compile -m=model.onnx -input-list-file=list.txt \\
         -node-precision-info=node_precision.yaml -dump-profile=pgq.yaml
     aicc-compile -m=model.onnx -input-list-file=list.txt \\
-        -node-precision-info=node_precision.yaml -load-profile=pgq.yaml
+        -node-precision-info=node_precision.yaml -load-profile=pgq.yaml \\
+        -aic-binary-dir=model-bundle [-target=FILE] [-aic-num-cores=N]
+
+The bundle holds the program for the device (see aicc.bundle); an op the device
+cannot run is refused here, naming the node.
 
 Flags take one dash and `=` as qaic-compile's do, or two dashes and a separate
 value (`--load-profile pgq.yaml`). A misspelt flag is an error.
@@ -98,6 +102,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_flag(
         parser,
+        "target",
+        type=Path,
+        metavar="FILE",
+        help="the device description (YAML; default: the shipped Cloud AI 100-class target)",
+    )
+    add_flag(
+        parser,
+        "aic-num-cores",
+        type=int,
+        metavar="N",
+        help="use only N of the target's cores (default: all)",
+    )
+    add_flag(
+        parser,
         "aic-binary-dir",
         type=Path,
         metavar="DIR",
@@ -149,6 +167,8 @@ def _config(args: argparse.Namespace) -> CompileConfig:
         symbols=parse_symbols(args.onnx_define_symbol),
         input_list=args.input_list_file,
         print_ir_after_all=args.print_ir_after_all,
+        target=args.target,
+        num_cores=args.aic_num_cores,
     )
 
 

@@ -77,12 +77,28 @@ def test_profile_of_other_node_precision_info_is_refused(flow: Path) -> None:
     )
 
 
-@pytest.mark.parametrize("flag", ["-target=x", "-load-profil=pgq.yaml"])
+@pytest.mark.parametrize("flag", ["-targets=x", "-load-profil=pgq.yaml"])
 def test_unknown_flag_is_refused_not_split(flow: Path, flag: str) -> None:
     result = run_tool("aicc-compile", *SEED, flag, cwd=flow)
     assert result.returncode == 2
     assert f"unrecognized argument: {flag}" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("flags", "needles"),
+    [
+        (["-aic-num-cores=17"], ["-aic-num-cores=17", "must be 1..16"]),
+        (["--aic-num-cores", "0"], ["-aic-num-cores=0", "must be 1..16"]),
+        (["-target=missing.yaml"], ["missing.yaml"]),
+        (["--target", "list.txt", "-aic-num-cores=2"], ["list.txt"]),
+    ],
+)
+def test_bad_target_flags_fail_before_compiling(
+    flow: Path, flags: list[str], needles: list[str]
+) -> None:
+    result = run_tool("aicc-compile", *SEED, "-load-profile=pgq.yaml", *flags, cwd=flow)
+    assert_user_error(result, *needles)
 
 
 @pytest.mark.parametrize(
