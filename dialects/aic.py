@@ -842,7 +842,7 @@ def program_problems(program: ProgramOp) -> Iterator[str]:
     """Every check of the program-level verifier, as diagnostics."""
     limits = program.limits
     for buffer in program.buffers:
-        yield from _buffer_problems(buffer, limits)
+        yield from buffer_problems(buffer, limits)
     cores = program.core_ops
     ids = [core.core_id for core in cores]
     if sorted(ids) != list(range(len(ids))) or len(ids) > program.num_cores:
@@ -866,7 +866,7 @@ def program_problems(program: ProgramOp) -> Iterator[str]:
             )
 
 
-def _buffer_problems(buffer: BufferOp, limits: Limits) -> Iterator[str]:
+def buffer_problems(buffer: BufferOp, limits: Limits) -> Iterator[str]:
     name = f"aic.buffer '{buffer.buffer_name}'"
     if buffer.buffer_kind not in BUFFER_KINDS:
         yield f"{name}: kind must be input, output or constant, not '{buffer.buffer_kind}'"

@@ -1,0 +1,24 @@
+"""`aicc.sim.device`: the simulator of `aic` programs.
+
+    program = load_program(module, target)       # decode and check once
+    outputs, report = program.run({"x": x})      # storage dtypes, ONNX shapes
+    print(report.format()); report.to_json()
+
+Modules: `memory` (DDR and scratchpads, `DeviceFault`), `decode` (instructions to
+pre-bound callables; a DMA is one `np.copyto`), `matrix` (matmul, implicit-GEMM conv),
+`vector` (the vector opcodes and their exact semantics), `cost` (timelines), `report`
+(`CostReport`), `program` (`load_program`, `DeviceProgram`).
+"""
+
+from aicc.sim.device.memory import DeviceFault
+from aicc.sim.device.program import DeviceProgram, IoBuffer, load_program
+from aicc.sim.device.report import CostReport, NodeCost
+
+__all__ = [
+    "CostReport",
+    "DeviceFault",
+    "DeviceProgram",
+    "IoBuffer",
+    "NodeCost",
+    "load_program",
+]

@@ -1,0 +1,191 @@
+"""Decoding: `aic` instructions -> `Instruction` objects holding a pre-bound run callable.
+
+Decoding happens once per program. Every operand view is checked and made into a numpy
+view of its memory here, every instruction's shapes are checked, and its cost in
+cycles is computed from the target; running is then a loop over callables. Any problem
+is a `DeviceFault` naming the core, the instruction index and the node.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from aicc.dialects.aic import (
+    BarrierOp,
+    ConvOp,
+    CoreOp,
+    DmaOp,
+    InstructionOp,
+    MatmulOp,
+    VectorOp,
+    WaitOp,
+)
+from aicc.precision import Precision
+from aicc.sim.device import matrix, vector
+from aicc.sim.device.memory import DeviceFault, Memories
+from aicc.target import Target
+
+Run = Callable[[], None]
+
+_LANES_BY_ITEMSIZE: dict[int, Precision] = {1: "i8", 2: "f16", 4: "f32"}
+
+
+@dataclass(slots=True)
+class Instruction:
+    """One decoded instruction: what runs, on which unit, at what cost."""
+
+    core: int
+    index: int
+    op: InstructionOp
+    unit: str
+    """"dma", "wait", "matrix", "vector" or "barrier"."""
+    run: Run | None
+    cycles: int = 0
+    """Matrix/vector compute cycles, or a DMA's transfer cycles including setup."""
+    nbytes: int = 0
+    key: int = 0
+    """A DMA's or wait's tag, a barrier's id."""
+    inbound: bool = False
+    """A DMA into the scratchpad (else out to DDR)."""
+    kind: str = ""
+    """What the report counts: the op name, with the opcode for vector instructions."""
+
+    @property
+    def node(self) -> str:
+        return self.op.node_name
+
+    def fault(self, problem: str) -> DeviceFault:
+        return DeviceFault.at(self.core, self.index, self.op, problem)
+
+
+class Decoder:
+    """Decodes the cores of one program against its memories and a target."""
+
+    def __init__(self, memories: Memories, target: Target, cores: int) -> None:
+        self.memories = memories
+        self.target = target
+        self.cores = cores
+
+    def core(self, core: CoreOp) -> list[Instruction]:
+        decoded: list[Instruction] = []
+        for index, op in enumerate(core.ops):
+            if not isinstance(op, InstructionOp):
+                raise DeviceFault(
+                    f"device fault: core {core.core_id}, instruction {index}: "
+                    f"{op.name} is not an aic instruction"
+                )
+            decoded.append(self.instruction(core.core_id, index, op))
+        return decoded
+
+    def instruction(self, core: int, index: int, op: InstructionOp) -> Instruction:
+        try:
+            problem = op.problem()
+            if problem is not None:
+                raise ValueError(problem)
+            return self._decode(core, index, op)
+        except ValueError as e:
+            raise DeviceFault.at(core, index, op, str(e)) from None
+
+    def _decode(self, core: int, index: int, op: InstructionOp) -> Instruction:
+        if isinstance(op, DmaOp):
+            return self._dma(core, index, op)
+        if isinstance(op, WaitOp):
+            return Instruction(core, index, op, "wait", None, key=op.tag_value, kind=op.name)
+        if isinstance(op, BarrierOp):
+            return Instruction(core, index, op, "barrier", None, key=op.barrier_id, kind=op.name)
+        if isinstance(op, MatmulOp):
+            return self._matmul(core, index, op)
+        if isinstance(op, ConvOp):
+            return self._conv(core, index, op)
+        assert isinstance(op, VectorOp)
+        return self._vector(core, index, op)
+
+    def _view(self, core: int, op: InstructionOp, role: str) -> np.ndarray:
+        views = dict(op.views())
+        return self.memories.view(core, views[role], role, dma=isinstance(op, DmaOp))
+
+    def _dma(self, core: int, index: int, op: DmaOp) -> Instruction:
+        src, dst = self._view(core, op, "src"), self._view(core, op, "dst")
+        nbytes = dst.size * dst.dtype.itemsize
+        t = self.target
+        # Each core's DMA engine gets an equal share of the DDR bandwidth.
+        transfer = -(-nbytes * t.clock_hz * self.cores // t.ddr_bytes_per_second)
+
+        def run() -> None:
+            np.copyto(dst, src)
+
+        return Instruction(
+            core,
+            index,
+            op,
+            "dma",
+            run,
+            cycles=t.dma_setup_cycles + transfer,
+            nbytes=nbytes,
+            key=op.tag_value,
+            inbound=op.dst.space == "sp",
+            kind=op.name,
+        )
+
+    def _matrix_cycles(self, mode: str, groups: int, m: int, n: int, k: int) -> int:
+        align = self.target.alignment
+        padded = (
+            groups
+            * _round_up(m, align.tile_m_multiple)
+            * _round_up(n, align.tile_n_multiple)
+            * _round_up(k, align.tile_k_multiple)
+        )
+        rate = self.target.matrix_macs_per_cycle[_precision(mode)]
+        return -(-padded // rate)
+
+    def _matmul(self, core: int, index: int, op: MatmulOp) -> Instruction:
+        a, b, c = (self._view(core, op, role) for role in ("a", "b", "c"))
+        run = matrix.make_matmul(a, b, c, op.mode_name, op.zero_points, op.accumulates)
+        batch = int(np.prod(c.shape[:-2], dtype=np.int64))
+        cycles = self._matrix_cycles(op.mode_name, batch, c.shape[-2], c.shape[-1], a.shape[-1])
+        return Instruction(core, index, op, "matrix", run, cycles=cycles, kind=op.name)
+
+    def _conv(self, core: int, index: int, op: ConvOp) -> Instruction:
+        x, w, y = (self._view(core, op, role) for role in ("input", "weight", "output"))
+        group = op.groups
+        run = matrix.make_conv(
+            x,
+            w,
+            y,
+            op.mode_name,
+            op.zero_points,
+            op.accumulates,
+            op.stride_values,
+            op.dilation_values,
+            group,
+        )
+        kh, kw, cg, n = w.shape
+        rows = y.shape[0] * y.shape[1]
+        cycles = self._matrix_cycles(op.mode_name, group, rows, n // group, kh * kw * cg)
+        return Instruction(core, index, op, "matrix", run, cycles=cycles, kind=op.name)
+
+    def _vector(self, core: int, index: int, op: VectorOp) -> Instruction:
+        ins = [self.memories.view(core, v, f"ins[{i}]") for i, v in enumerate(op.in_views)]
+        outs = [self.memories.view(core, v, f"outs[{i}]") for i, v in enumerate(op.out_views)]
+        args = vector.VectorArgs(ins, outs, op.param_values())
+        opcode = op.opcode_name
+        run = vector.build(opcode, args)
+        itemsize = max(v.dtype.itemsize for v in [*ins, *outs])
+        lanes = self.target.vector_lanes_per_cycle[_LANES_BY_ITEMSIZE[itemsize]]
+        cycles = -(-vector.work(opcode, args) // lanes)
+        return Instruction(
+            core, index, op, "vector", run, cycles=cycles, kind=f"{op.name}.{opcode}"
+        )
+
+
+def _round_up(value: int, multiple: int) -> int:
+    return -(-value // multiple) * multiple
+
+
+def _precision(mode: str) -> Precision:
+    if mode == "i8":
+        return "i8"
+    return "f16" if mode == "f16" else "f32"
