@@ -37,6 +37,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
+import numpy as np
 from xdsl.dialects.builtin import (
     I64,
     ArrayAttr,
@@ -68,6 +69,7 @@ from xdsl.printer import Printer
 from xdsl.utils.exceptions import VerifyException
 
 from aicc.dialects.aicc import DenseResourceAttr
+from aicc.dialects.elements import numpy_dtype
 from aicc.dialects.quant import UniformQuantizedType
 
 LAYOUTS = ("nhwc", "rowmajor")
@@ -298,6 +300,19 @@ def element_kind(memref: MemRefType) -> str | None:
     return "quant" if isinstance(element, UniformQuantizedType) else None
 
 
+def buffer_dtype(memref: MemRefType) -> np.dtype:
+    """The numpy dtype of a buffer's elements (a quantized type's storage type)."""
+    element = memref.get_element_type()
+    if isinstance(element, UniformQuantizedType):
+        return element.storage_dtype
+    return numpy_dtype(element)
+
+
+def buffer_bytes(memref: MemRefType) -> int:
+    """The bytes a buffer occupies."""
+    return _count(memref.get_shape()) * buffer_dtype(memref).itemsize
+
+
 def quant_element(memref: MemRefType) -> UniformQuantizedType | None:
     element = memref.get_element_type()
     return element if isinstance(element, UniformQuantizedType) else None
@@ -460,7 +475,8 @@ def _broadcast(op: KernelOp, *shapes: Sequence[int]) -> tuple[int, ...]:
 
 @irdl_op_definition
 class ScaleShiftOp(KernelOp):
-    """`y = act(x * scale + shift)` per channel (the last physical axis): a BatchNormalization."""
+    """`y = act(x * scale + shift)` per channel (the last physical axis): a BatchNormalization.
+    The parameters may be f32 for an f16 input (computed in f32, rounded once to f16)."""
 
     name = "kernel.scale_shift"
     ARITY: ClassVar[tuple[int, ...]] = (3,)
@@ -470,13 +486,16 @@ class ScaleShiftOp(KernelOp):
     def verify_kernel(self) -> None:
         x, scale, shift = self.in_types()
         y = self.out_type()
-        if _verify_activation_like(self, [x, scale, shift, y]) == "quant":
+        if _verify_activation_like(self, [x, y]) == "quant":
             raise self.fail("takes float operands only")
         if x.get_shape() != y.get_shape() or not x.get_shape():
             raise self.fail("input and result shapes differ")
         channels = (x.get_shape()[-1],)
-        if scale.get_shape() != channels or shift.get_shape() != channels:
-            raise self.fail(f"scale and shift must have shape {channels}")
+        for role, t in (("scale", scale), ("shift", shift)):
+            if t.get_shape() != channels:
+                raise self.fail(f"{role} must have shape {channels}")
+            if t.get_element_type() not in (x.get_element_type(), Float32Type()):
+                raise self.fail(f"{role} must be f32 or have the input's element type")
 
 
 @irdl_op_definition

@@ -7,9 +7,11 @@ from collections.abc import Callable
 
 from xdsl.passes import ModulePass
 
+from aicc.lowering.onnx_to_kernel import LowerOnnxToKernelPass
 from aicc.passes.annotate_precision import AnnotatePrecision
 from aicc.passes.fuse_conv_bn import FuseConvBnPass
 from aicc.passes.insert_precision_casts import InsertPrecisionCastsPass
+from aicc.passes.plan_memory import PlanMemoryPass
 from aicc.passes.quantize import QuantizePass
 
 AICC_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
@@ -17,4 +19,6 @@ AICC_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     FuseConvBnPass.name: lambda: FuseConvBnPass,
     InsertPrecisionCastsPass.name: lambda: InsertPrecisionCastsPass,
     QuantizePass.name: lambda: QuantizePass,
+    LowerOnnxToKernelPass.name: lambda: LowerOnnxToKernelPass,
+    PlanMemoryPass.name: lambda: PlanMemoryPass,
 }

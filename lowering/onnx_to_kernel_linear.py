@@ -1,0 +1,204 @@
+"""Conv, Gemm, MatMul and BatchNormalization in `lower-onnx-to-kernel`.
+
+Weights are re-laid out at compile time into new constant blobs: Conv W from
+OIHW to HWIO (a per-channel quantized type's axis moves from 0 to 3), Gemm B to
+[K, N]. Each op absorbs the activation after it (see `onnx_to_kernel_activation`).
+A BatchNormalization left after `fuse-conv-bn` becomes `kernel.scale_shift` with
+per-channel f32 `scale = gamma / sqrt(var + eps)`, `shift = beta - mean * scale`
+(computed in float64 once; f32 parameters keep an f16 BN within its rounding).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from xdsl.dialects.builtin import FloatAttr, IntegerAttr, f32, f64
+from xdsl.ir import Attribute, Operation, SSAValue
+
+from aicc.dialects import kernel
+from aicc.dialects.elements import shape_of
+from aicc.dialects.onnx_ops import BatchNormalizationOp, ConvOp, GemmOp, MatMulOp
+from aicc.dialects.quant import UniformQuantizedType
+from aicc.lowering.onnx_to_kernel_activation import fused_activation
+from aicc.lowering.onnx_to_kernel_state import (
+    Buffer,
+    Lowering,
+    element_of,
+    lowers,
+    names_of,
+    quantized,
+)
+from aicc.sim.kernels.window import window_of
+
+
+def _moved_axis(element: Attribute, axis: int) -> Attribute:
+    """A per-axis quantized element type re-pointed at `axis` (others unchanged)."""
+    if not isinstance(element, UniformQuantizedType) or element.axis is None:
+        return element
+    return UniformQuantizedType.make(
+        element.storage_dtype,
+        element.scale_array(),
+        element.zero_point_array(),
+        axis=axis,
+        expressed_type=element.expressed_type,
+        storage_range=(element.qmin, element.qmax),
+    )
+
+
+def _weights(
+    lw: Lowering, op: Operation, value: SSAValue, perm: tuple[int, ...], axis: int
+) -> Buffer:
+    """Constant weights transposed by `perm` into a new blob; `axis` is the output-channel
+    axis after the transpose (where a per-channel quantized type must point)."""
+    array = lw.constant_array(value)
+    if array is None:
+        raise lw.fail(op, "weights must be constants on the device")
+    element = element_of(value)
+    q = quantized(value)
+    if q is not None and q.is_per_axis and any(q.zero_points):
+        raise lw.fail(op, "per-channel weights need zero point 0 on the device")
+    hint = f"{getattr(op, 'first_output_name', 'w')}.w"
+    return lw.const(array.transpose(perm), _moved_axis(element, axis), hint)
+
+
+def _bias(lw: Lowering, op: Operation, value: SSAValue | None) -> list[SSAValue]:
+    return [] if value is None else [lw.operand(op, value).value]
+
+
+def _finish(lw: Lowering, op: Operation, fused: Operation | None, out: Buffer) -> None:
+    lw.define(op.results[0], out)
+    if fused is not None:
+        lw.define(fused.results[0], out)
+        lw.skip.add(fused)
+
+
+def _output(lw: Lowering, op: Operation, fused: Operation | None) -> Buffer:
+    return lw.alloc_for((fused or op).results[0])
+
+
+@lowers("onnx.Conv")
+def lower_conv(lw: Lowering, op: Operation) -> None:
+    assert isinstance(op, ConvOp)
+    x_shape, w_shape = shape_of(op.X.type), shape_of(op.W.type)
+    if len(x_shape) != 4:
+        raise lw.fail(op, f"only 2-D convolution runs on the device (input rank {len(x_shape)})")
+    window = window_of(op, x_shape[2:], w_shape[2:])
+    x = lw.operand(op, op.X)
+    w = _weights(lw, op, op.W, (2, 3, 1, 0), 3)
+    bias = _bias(lw, op, op.B)
+    fused, activation = fused_activation(lw, op)
+    out = _output(lw, op, fused)
+    lw.emit(
+        kernel.ConvOp(
+            [x.value, w.value, *bias],
+            out.value,
+            names_of(op, *([fused] if fused else [])),
+            strides=kernel.i64_array(window.strides),
+            dilations=kernel.i64_array(window.dilations),
+            pads=kernel.i64_array((*window.pads_begin, *window.pads_end)),
+            group=IntegerAttr(op.group.value.data, 64),
+            activation=activation,
+        )
+    )
+    _finish(lw, op, fused, out)
+
+
+def _transposed(lw: Lowering, op: Operation, buffer: Buffer) -> Buffer:
+    """The last two axes of a row-major operand swapped, by a `kernel.transpose`."""
+    rank = len(buffer.shape)
+    perm = (*range(rank - 2), rank - 1, rank - 2)
+    shape = tuple(buffer.shape[p] for p in perm)
+    out = lw.alloc(shape, buffer.element, "rowmajor")
+    lw.emit(
+        kernel.TransposeOp([buffer.value], out.value, names_of(op), perm=kernel.i64_array(perm))
+    )
+    return out
+
+
+def _matrix(lw: Lowering, op: Operation, value: SSAValue, transpose: bool, axis: int) -> Buffer:
+    """A matmul operand in ONNX order; constants transposed at compile time."""
+    if lw.constant_op(value) is not None and len(shape_of(value.type)) == 2:
+        return _weights(lw, op, value, (1, 0) if transpose else (0, 1), axis)
+    buffer = lw.logical(lw.operand(op, value), names_of(op))
+    return _transposed(lw, op, buffer) if transpose else buffer
+
+
+def _emit_matmul(
+    lw: Lowering,
+    op: Operation,
+    operands: list[SSAValue],
+    alpha: float,
+    beta: float,
+) -> None:
+    fused, activation = fused_activation(lw, op)
+    result = (fused or op).results[0]
+    shape = shape_of(result.type)
+    out = lw.alloc(shape, element_of(result), "rowmajor")
+    lw.emit(
+        kernel.MatmulOp(
+            operands,
+            out.value,
+            names_of(op, *([fused] if fused else [])),
+            activation=activation,
+            alpha=FloatAttr(alpha, f64),
+            beta=FloatAttr(beta, f64),
+        )
+    )
+    _finish(lw, op, fused, lw.store_logical(out, names_of(op)))
+
+
+@lowers("onnx.Gemm")
+def lower_gemm(lw: Lowering, op: Operation) -> None:
+    assert isinstance(op, GemmOp)
+    a = _matrix(lw, op, op.A, op.transA.value.data == 1, 1)
+    b = _matrix(lw, op, op.B, op.transB.value.data == 1, 1)
+    beta = op.beta.value.data
+    bias = [] if op.C is None or beta == 0.0 else [lw.operand(op, op.C).value]
+    _emit_matmul(lw, op, [a.value, b.value, *bias], op.alpha.value.data, beta)
+
+
+@lowers("onnx.MatMul")
+def lower_matmul(lw: Lowering, op: Operation) -> None:
+    assert isinstance(op, MatMulOp)
+    shapes = [shape_of(op.A.type), shape_of(op.B.type)]
+    if min(len(s) for s in shapes) < 2:
+        raise lw.fail(op, "1-D MatMul operands are not supported on the device")
+    a = _matrix(lw, op, op.A, False, 1)
+    b = _matrix(lw, op, op.B, False, 1)
+    _emit_matmul(lw, op, [a.value, b.value], 1.0, 1.0)
+
+
+@lowers("onnx.BatchNormalization")
+def lower_batch_norm(lw: Lowering, op: Operation) -> None:
+    assert isinstance(op, BatchNormalizationOp)
+    if (
+        op.training_mode.value.data != 0
+        or op.running_mean is not None
+        or op.running_var is not None
+    ):
+        raise lw.refuse_attribute(op, "training_mode", op.training_mode.value.data)
+    shape = shape_of(op.X.type)
+    if len(shape) not in (2, 4):
+        raise lw.fail(op, f"BatchNormalization of rank {len(shape)} is not supported on the device")
+    params = [lw.constant_array(v) for v in (op.scale, op.B, op.input_mean, op.input_var)]
+    if any(p is None for p in params):
+        raise lw.fail(op, "BatchNormalization parameters must be constants on the device")
+    gamma, beta, mean, var = (np.asarray(p, np.float64) for p in params)
+    scale = gamma / np.sqrt(var + op.epsilon.value.data)
+    shift = beta - mean * scale
+    name = op.first_output_name
+    consts = [
+        lw.const(v.astype(np.float32), f32, f"{name}.{role}")
+        for v, role in ((scale, "scale"), (shift, "shift"))
+    ]
+    x = lw.operand(op, op.X)
+    fused, activation = fused_activation(lw, op)
+    out = _output(lw, op, fused)
+    lw.emit(
+        kernel.ScaleShiftOp(
+            [x.value, *(c.value for c in consts)],
+            out.value,
+            names_of(op, *([fused] if fused else [])),
+            activation=activation,
+        )
+    )
+    _finish(lw, op, fused, out)
