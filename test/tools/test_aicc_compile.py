@@ -8,6 +8,9 @@ import pytest
 from conftest import assert_user_error, run_tool
 from tiny_cnn_flow import make_flow, write_inputs
 
+from aicc.lowering.onnx_to_kernel import DEVICE_SUPPORT
+from aicc.op_support import op_kinds
+
 SEED = ["-m=model.onnx", "-input-list-file=list.txt", "-node-precision-info=node_precision.yaml"]
 
 
@@ -127,7 +130,11 @@ def test_operators_supported_table() -> None:
     result = run_tool("aicc-compile", "-operators-supported")
     assert result.returncode == 0, result.stderr
     header = result.stdout.splitlines()[0].split()
-    assert header == ["op", "kind", "FP32", "FP16", "INT8"]
-    rows = {line.split()[0]: line.split()[1:] for line in result.stdout.splitlines()[2:]}
+    assert header == ["op", "kind", "FP32", "FP16", "INT8", "Device"]
+    rows = {line.split()[0]: line.split()[1:4] for line in result.stdout.splitlines()[2:]}
     assert rows["Conv"] == ["yes", "yes", "yes"]
     assert rows["Abs"] == ["yes", "yes", "-"]
+    devices = {line.split()[0]: line.split()[4] for line in result.stdout.splitlines()[2:]}
+    assert devices["Conv"] == "FP32,FP16,INT8"
+    for kind in op_kinds():
+        assert (devices[kind] == "-") == (f"onnx.{kind}" not in DEVICE_SUPPORT), kind
