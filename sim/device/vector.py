@@ -217,7 +217,7 @@ def _activation(args: VectorArgs, name: str) -> Callable[[np.ndarray], np.ndarra
     fn = _UNARY.get(name)
     if fn is None:
         raise ValueError(f"unknown activation '{name}'")
-    fn(np.zeros(1, np.float32), args)  # a missing parameter fails at decode, not at run
+    fn(np.ones(1, np.float32), args)  # a missing parameter fails at decode, not at run
     return lambda x: fn(x, args)
 
 
