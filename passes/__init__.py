@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from xdsl.passes import ModulePass
 
+from aicc.lowering.kernel_to_aic import LowerKernelToAicPass
 from aicc.lowering.onnx_to_kernel import LowerOnnxToKernelPass
 from aicc.passes.annotate_precision import AnnotatePrecision
 from aicc.passes.fuse_conv_bn import FuseConvBnPass
@@ -21,4 +22,5 @@ AICC_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     QuantizePass.name: lambda: QuantizePass,
     LowerOnnxToKernelPass.name: lambda: LowerOnnxToKernelPass,
     PlanMemoryPass.name: lambda: PlanMemoryPass,
+    LowerKernelToAicPass.name: lambda: LowerKernelToAicPass,
 }

@@ -1,0 +1,154 @@
+"""Epilogues of the matrix-unit layers: bias, activation and requantization.
+
+The accumulator tile ([..., N], f32 or i32) becomes the result tile in one vector
+op: `bias_act` for f32/f16 results, `requant` for i8. The per-output-channel
+constants they read are new constant buffers computed here exactly as the INT8
+reference does (sim/kernels/quantized_linear.py): the bias in accumulator units
+(`aicc.quantization.accumulator_bias`) and the fixed-point multiplier and shift of
+`s_x * s_w (* alpha) / s_y` per channel. A fused Relu or Clip of an i8 result
+narrows the saturation bounds (its bounds are already in the result's storage
+integers), which equals requantizing and then clamping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from aicc import quantization as q
+from aicc.dialects.aic import ParamValue, ViewAttr
+from aicc.dialects.kernel import ActivationAttr
+from aicc.dialects.quant import UniformQuantizedType
+from aicc.errors import UserError
+from aicc.lowering.aic_program import ProgramBuilder
+from aicc.lowering.aic_stream import CoreStream, DdrTensor
+
+
+@dataclass(frozen=True)
+class Epilogue:
+    """acc -> result: an optional per-channel prescale (`mul`), then one vector op."""
+
+    opcode: str
+    consts: tuple[DdrTensor, ...]
+    """Per-channel [N] vectors: the prescale first if `prescaled`, then the op's inputs."""
+    params: dict[str, ParamValue] = field(default_factory=dict[str, ParamValue])
+    prescaled: bool = False
+
+    def emit(
+        self, stream: CoreStream, acc: ViewAttr, out: ViewAttr, consts: Sequence[ViewAttr]
+    ) -> None:
+        if self.prescaled:
+            stream.vector("mul", [acc, consts[0]], [acc])
+            consts = consts[1:]
+        stream.vector(self.opcode, [acc, *consts], [out], self.params)
+
+
+def float_act_params(activation: ActivationAttr) -> dict[str, ParamValue]:
+    kind, values = activation.kind.data, activation.values
+    params: dict[str, ParamValue] = {"act": kind}
+    if kind == "clip":
+        params["min"], params["max"] = values
+    if kind == "leaky_relu":
+        params["alpha"] = values[0]
+    return params
+
+
+def float_epilogue(
+    builder: ProgramBuilder,
+    node: str,
+    activation: ActivationAttr,
+    channels: int,
+    bias: np.ndarray | None,
+    alpha: float = 1.0,
+    beta: float = 1.0,
+) -> Epilogue:
+    """`act(alpha * acc + beta * bias)` in f32; the result type rounds (f16 or f32)."""
+    consts: list[DdrTensor] = []
+    if alpha != 1.0:
+        consts.append(builder.constant(f"{node}_alpha", np.full(channels, alpha, np.float32)))
+    if bias is not None and beta != 0.0:
+        row = channel_vector(node, bias, channels).astype(np.float32) * np.float32(beta)
+        consts.append(builder.constant(f"{node}_bias", row.astype(np.float32)))
+    return Epilogue("bias_act", tuple(consts), float_act_params(activation), alpha != 1.0)
+
+
+def channel_vector(node: str, bias: np.ndarray, channels: int) -> np.ndarray:
+    """A bias that broadcasts along the last axis only, as a [channels] vector."""
+    if bias.size == 1:
+        return np.full(channels, bias.reshape(-1)[0], bias.dtype)
+    if bias.shape[-1] != channels or bias.size != channels:
+        raise UserError(
+            f"node '{node}': a bias of shape {bias.shape} (not per output channel) is not "
+            "supported on the device"
+        )
+    return bias.reshape(channels)
+
+
+@dataclass(frozen=True)
+class QuantTypes:
+    x: UniformQuantizedType
+    w: UniformQuantizedType
+    y: UniformQuantizedType
+    bias: UniformQuantizedType | None
+
+
+def requant_epilogue(
+    builder: ProgramBuilder,
+    node: str,
+    types: QuantTypes,
+    activation: ActivationAttr,
+    channels: int,
+    bias: np.ndarray | None,
+    alpha: float = 1.0,
+    beta: float = 1.0,
+) -> Epilogue:
+    """Requantize the i32 accumulator as quantized_linear.py does (Conv, MatMul, Gemm)."""
+    s_acc = types.x.scale * types.w.scale_array()
+    real = s_acc * alpha / types.y.scale
+    try:
+        multipliers, shifts = q.quantize_multipliers(real)
+        consts: list[DdrTensor] = []
+        if bias is not None and beta != 0.0:
+            acc_bias = _bias(node, types, bias, s_acc, beta / alpha, channels)
+            consts.append(builder.constant(f"{node}_bias", acc_bias.astype(np.int32)))
+    except ValueError as e:
+        raise UserError(f"node '{node}': {e}") from None
+    for name, values in (("multiplier", multipliers), ("shift", shifts)):
+        row = np.broadcast_to(values.astype(np.int32), (channels,))
+        consts.append(builder.constant(f"{node}_{name}", row))
+    y = types.y
+    low, high = y.qmin, y.qmax
+    kind = activation.kind.data
+    if kind == "relu":
+        low = max(low, y.zero_point)
+    if kind == "clip":
+        lo, hi = activation.values
+        low, high = max(low, int(lo)), min(high, int(hi))
+    params: dict[str, ParamValue] = {"zero_point": y.zero_point, "qmin": low, "qmax": high}
+    return Epilogue("requant", tuple(consts), params)
+
+
+def _bias(
+    node: str,
+    types: QuantTypes,
+    bias: np.ndarray,
+    s_acc: np.ndarray,
+    ratio: float,
+    channels: int,
+) -> np.ndarray:
+    """The bias in accumulator units, per output channel (a negative ratio negates it)."""
+    vector = channel_vector(node, bias, channels)
+    scale = s_acc if s_acc.size > 1 else s_acc[0]
+    sign = -1 if ratio < 0 else 1
+    t = types.bias
+    if t is None:
+        return sign * q.accumulator_bias(vector, scale, ratio=abs(ratio))
+    return sign * q.accumulator_bias(
+        vector,
+        scale,
+        bias_scale=t.scale_array() if t.is_per_axis else t.scale,
+        bias_zero_point=t.zero_point_array() if t.is_per_axis else t.zero_point,
+        ratio=abs(ratio),
+    )

@@ -1,0 +1,112 @@
+"""Row-split layers: elementwise ops, conversions, softmax, LRN and data movement.
+
+A `Mapped` layer computes its output box by box, each input box being the same box
+in the input's coordinates (a broadcast axis of size 1 stays whole). Data movement
+(transpose, slice, copy, reshape) has no compute: its input views are strided DDR
+views in the output's coordinates, so a strided DMA into the scratchpad and a
+contiguous DMA back do the whole job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from aicc.dialects.aic import ViewAttr
+from aicc.lowering.aic_program import ProgramBuilder
+from aicc.lowering.aic_stream import (
+    LOAD_TAGS,
+    STORE_TAGS,
+    CoreStream,
+    DdrTensor,
+    pipeline,
+    retyped,
+)
+from aicc.lowering.aic_tiling import Box, outer_tiles, product
+
+Compute = Callable[[CoreStream, Sequence[ViewAttr], ViewAttr, Sequence[ViewAttr]], None]
+"""compute(stream, input tiles, output tile, scratch tiles) emits the tile's vector ops."""
+
+
+@dataclass(frozen=True)
+class Mapped:
+    """A row-split layer: `ins` in the output's coordinates (equal or broadcast axes)."""
+
+    out: DdrTensor
+    ins: tuple[DdrTensor, ...]
+    compute: Compute | None
+    max_axis: int
+    """The deepest axis tiles may cut (softmax and LRN keep their last axis whole)."""
+    scratch: tuple[np.dtype, ...] = ()
+    """Extra per-slot tiles of the output's shape, for multi-step computations."""
+
+
+def input_box(tensor: DdrTensor, box: Box) -> Box:
+    starts, sizes = box
+    full = [d != 1 for d in tensor.shape]
+    return (
+        tuple(s if f else 0 for s, f in zip(starts, full, strict=True)),
+        tuple(z if f else 1 for z, f in zip(sizes, full, strict=True)),
+    )
+
+
+def emit_mapped(builder: ProgramBuilder, node: str, layer: Mapped) -> list[CoreStream]:
+    streams = builder.streams_for(node)
+    alignment = builder.target.alignment.scratchpad_bytes
+    tiled = [*layer.ins, layer.out] if layer.compute else [layer.out]
+    row_dtypes = [t.dtype for t in tiled] + list(layer.scratch)
+
+    def row_bytes(axis: int) -> int:
+        rest = product(layer.out.shape[axis + 1 :])
+        return sum(rest * d.itemsize + alignment for d in row_dtypes)
+
+    slot_bytes = builder.target.scratchpad_bytes_per_core // 2
+    per_core = outer_tiles(
+        layer.out.shape, layer.max_axis, row_bytes, slot_bytes, builder.cores, node
+    )
+    for stream, tiles in zip(streams, per_core, strict=False):
+        _emit_core(builder, stream, layer, tiles)
+    return streams
+
+
+def _emit_core(
+    builder: ProgramBuilder, stream: CoreStream, layer: Mapped, tiles: list[Box]
+) -> None:
+    if not tiles:
+        return
+    sp = builder.scratchpad(stream.node)
+    biggest = tuple(max(box[1][d] for box in tiles) for d in range(len(layer.out.shape)))
+    slots = 2 if len(tiles) > 1 else 1
+    ins = [
+        [sp.alloc(input_box(t, ((0,) * len(biggest), biggest))[1], t.dtype) for t in layer.ins]
+        for _ in range(slots)
+    ]
+    outs = [sp.alloc(biggest, layer.out.dtype) for _ in range(slots)] if layer.compute else []
+    scratch = [[sp.alloc(biggest, d) for d in layer.scratch] for _ in range(slots)]
+
+    def load(index: int, slot: int) -> None:
+        for tensor, buffer in zip(layer.ins, ins[slot], strict=True):
+            stream.load(tensor.box(*input_box(tensor, tiles[index])), buffer, LOAD_TAGS[slot])
+
+    def compute(index: int, slot: int) -> None:
+        if layer.compute is None:
+            return
+        sizes = tiles[index][1]
+        in_views = [
+            retyped(buffer, input_box(tensor, tiles[index])[1])
+            for tensor, buffer in zip(layer.ins, ins[slot], strict=True)
+        ]
+        layer.compute(
+            stream,
+            in_views,
+            retyped(outs[slot], sizes),
+            [retyped(s, sizes) for s in scratch[slot]],
+        )
+
+    def store(index: int, slot: int) -> None:
+        result = outs[slot] if layer.compute else ins[slot][0]
+        stream.store(result, layer.out.box(*tiles[index]), STORE_TAGS[slot])
+
+    pipeline(stream, len(tiles), load, compute, store)

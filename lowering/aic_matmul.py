@@ -1,0 +1,208 @@
+"""Matrix products (Gemm, MatMul): `y[..., M, N] = epilogue(a[..., M, K] @ b[..., K, N])`.
+
+Work is cut along the rows (batch x M) and the columns of N (in units of the matrix
+unit's N step), whichever split costs fewer estimated cycles. A `b` shared by every
+batch (the usual constant weights) is loaded once per core and column chunk; a
+batched `b` travels with each tile.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from aicc.errors import UserError
+from aicc.lowering.aic_epilogue import Epilogue
+from aicc.lowering.aic_program import ProgramBuilder
+from aicc.lowering.aic_stream import (
+    LOAD_TAGS,
+    STORE_TAGS,
+    WEIGHT_TAG,
+    CoreStream,
+    DdrTensor,
+    Scratchpad,
+    nbytes,
+    pipeline,
+    sp_view,
+)
+from aicc.lowering.aic_tiling import best_split, product, split_range
+from aicc.lowering.aic_window import MIN_PIPELINED_MACS, dma_estimate
+
+
+@dataclass(frozen=True)
+class MatmulLayer:
+    """Operands at the result's rank (leading broadcast axes of size 1)."""
+
+    a: DdrTensor
+    b: DdrTensor
+    y: DdrTensor
+    mode: str
+    zero_points: tuple[int, int]
+    acc_dtype: np.dtype
+    epilogue: Epilogue
+
+    @property
+    def batch(self) -> tuple[int, ...]:
+        return self.y.shape[:-2]
+
+    @property
+    def shared_b(self) -> bool:
+        return product(self.b.shape[:-2]) == 1
+
+    @property
+    def macs(self) -> int:
+        return product(self.y.shape) * self.a.shape[-1]
+
+
+@dataclass(frozen=True)
+class _Tile:
+    batch: tuple[int, ...]
+    first: int
+    stop: int
+
+
+def emit_matmul(builder: ProgramBuilder, node: str, layer: MatmulLayer) -> list[CoreStream]:
+    streams = builder.streams_for(node)
+    m = layer.y.shape[-2]
+    rows = product(layer.batch) * m
+    step = builder.target.alignment.tile_n_multiple
+    units = -(-layer.y.shape[-1] // step)
+    rate = builder.target.matrix_macs_per_cycle[layer.mode]  # type: ignore[index]
+    consts = layer.b.nbytes + sum(c.nbytes for c in layer.epilogue.consts)
+
+    def cycles(row_parts: int, unit_parts: int) -> float:
+        row_share = -(-rows // row_parts) / rows
+        unit_share = -(-units // unit_parts) / units
+        moved = layer.a.nbytes * row_share + consts * unit_share
+        moved += layer.y.nbytes * row_share * unit_share
+        return dma_estimate(builder, moved) + layer.macs * row_share * unit_share / rate
+
+    row_parts, unit_parts = best_split(builder.cores, rows, units, cycles)
+    core = 0
+    for row_range in split_range(rows, row_parts):
+        for first, stop in split_range(units, unit_parts):
+            columns = (first * step, min(stop * step, layer.y.shape[-1]))
+            _emit_core(builder, streams[core], layer, row_range, columns)
+            core += 1
+    return streams
+
+
+def _emit_core(
+    builder: ProgramBuilder,
+    stream: CoreStream,
+    layer: MatmulLayer,
+    rows: tuple[int, int],
+    columns: tuple[int, int],
+) -> None:
+    k = layer.a.shape[-1]
+    per_column = k * layer.b.dtype.itemsize + sum(c.dtype.itemsize for c in layer.epilogue.consts)
+    width = columns[1] - columns[0]
+    chunk = max(1, min(width, (builder.target.scratchpad_bytes_per_core // 2) // per_column))
+    for first in range(columns[0], columns[1], chunk):
+        _emit_chunk(builder, stream, layer, rows, (first, min(first + chunk, columns[1])))
+
+
+def _emit_chunk(
+    builder: ProgramBuilder,
+    stream: CoreStream,
+    layer: MatmulLayer,
+    rows: tuple[int, int],
+    columns: tuple[int, int],
+) -> None:
+    sp = builder.scratchpad(stream.node)
+    k, width = layer.a.shape[-1], columns[1] - columns[0]
+    rank = len(layer.y.shape)
+    b_shape = (k, width)
+    weights = None
+    if layer.shared_b:
+        weights = sp.alloc(b_shape, layer.b.dtype)
+        stream.load(_b_box(layer, (0,) * (rank - 2), columns), weights, WEIGHT_TAG)
+    consts = []
+    for tensor in layer.epilogue.consts:
+        buffer = sp.alloc((width,), tensor.dtype)
+        stream.load(tensor.box((columns[0],), (width,)), buffer, WEIGHT_TAG)
+        consts.append(buffer)
+    tiles = _tiles(sp, layer, rows, width)
+    height = max(t.stop - t.first for t in tiles)
+    slots = 2 if len(tiles) > 1 else 1
+    a_bufs = [sp.alloc((height, k), layer.a.dtype) for _ in range(slots)]
+    b_bufs = [] if layer.shared_b else [sp.alloc(b_shape, layer.b.dtype) for _ in range(slots)]
+    outs = [sp.alloc((height, width), layer.y.dtype) for _ in range(slots)]
+    acc = sp.alloc((height, width), layer.acc_dtype)
+    if weights is not None or consts:
+        stream.wait(WEIGHT_TAG)
+
+    def load(index: int, slot: int) -> None:
+        tile = tiles[index]
+        a_box = _box(layer.a, tile.batch, (tile.first, 0), (tile.stop - tile.first, k))
+        stream.load(a_box, a_bufs[slot], LOAD_TAGS[slot])
+        if b_bufs:
+            stream.load(_b_box(layer, tile.batch, columns), b_bufs[slot], LOAD_TAGS[slot])
+
+    def compute(index: int, slot: int) -> None:
+        tile = tiles[index]
+        count = tile.stop - tile.first
+        a = sp_view(a_bufs[slot].addr, (count, k), layer.a.dtype)
+        b = weights if weights is not None else b_bufs[slot]
+        c = sp_view(acc.addr, (count, width), layer.acc_dtype)
+        stream.matmul(a, b, c, layer.mode, layer.zero_points)
+        out = sp_view(outs[slot].addr, (count, width), layer.y.dtype)
+        layer.epilogue.emit(stream, c, out, consts)
+
+    def store(index: int, slot: int) -> None:
+        tile = tiles[index]
+        count = tile.stop - tile.first
+        box = _box(layer.y, tile.batch, (tile.first, columns[0]), (count, width))
+        stream.store(outs[slot], box, STORE_TAGS[slot])
+
+    pipeline(stream, len(tiles), load, compute, store)
+
+
+def _box(
+    tensor: DdrTensor, batch: tuple[int, ...], starts: tuple[int, int], sizes: tuple[int, int]
+) -> DdrTensor:
+    """A 2-D box of `tensor` at batch index `batch` (broadcast axes read index 0)."""
+    lead = tuple(i if d != 1 else 0 for i, d in zip(batch, tensor.shape[:-2], strict=True))
+    box = tensor.box((*lead, *starts), (*(1 for _ in lead), *sizes))
+    return DdrTensor(box.addr, sizes, box.strides[-2:], box.dtype)
+
+
+def _b_box(layer: MatmulLayer, batch: tuple[int, ...], columns: tuple[int, int]) -> DdrTensor:
+    k = layer.b.shape[-2]
+    return _box(layer.b, batch, (0, columns[0]), (k, columns[1] - columns[0]))
+
+
+def _tiles(sp: Scratchpad, layer: MatmulLayer, rows: tuple[int, int], width: int) -> list[_Tile]:
+    """The core's rows in tiles (within one batch each) that fit what is left of `sp`."""
+    free, aligned = sp.size - sp.used, sp.aligned
+    k, m = layer.a.shape[-1], layer.y.shape[-2]
+    b_tile = 0 if layer.shared_b else 2 * aligned(nbytes((k, width), layer.b.dtype))
+
+    def need(height: int) -> int:
+        a_tile = aligned(nbytes((height, k), layer.a.dtype))
+        out = aligned(nbytes((height, width), layer.y.dtype))
+        return 2 * a_tile + 2 * out + aligned(nbytes((height, width), layer.acc_dtype)) + b_tile
+
+    count = rows[1] - rows[0]
+    height = min(count, m)
+    while height > 1 and need(height) > free:
+        height = max(1, height * 3 // 4)
+    if need(height) > free:
+        raise UserError(
+            f"node '{sp.node}': one row of the product needs {need(1)} bytes of scratchpad, "
+            f"{free} are left"
+        )
+    if height >= count >= 2 and count * k * width >= MIN_PIPELINED_MACS:
+        height = -(-count // 2)
+    tiles: list[_Tile] = []
+    flat = rows[0]
+    while flat < rows[1]:
+        batch_index, row = divmod(flat, m)
+        stop = min(m, row + height, row + rows[1] - flat)
+        batch = (
+            tuple(int(i) for i in np.unravel_index(batch_index, layer.batch)) if layer.batch else ()
+        )
+        tiles.append(_Tile(batch, row, stop))
+        flat += stop - row
+    return tiles

@@ -1,0 +1,206 @@
+"""Building blocks of the kernel -> aic lowering: DDR tensors, scratchpad slots, core streams.
+
+A `DdrTensor` is a strided box of a DDR buffer (element strides, like `#aic.view`); the
+emitters cut it into per-core, per-tile boxes. A `CoreStream` collects one core's
+instructions for the layer being lowered, each tagged with the layer's node name.
+`Scratchpad` hands out aligned scratchpad slots for one layer (every layer starts
+from an empty scratchpad: a layer's tiles never outlive its barrier).
+
+`pipeline` is the double-buffered tile loop every emitter uses: loads of tile i+1
+are issued before the compute of tile i, each slot has its own load and store DMA
+tag, and a slot's result buffer is reused only after its previous store is done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from xdsl.ir import Operation
+
+from aicc.dialects.aic import (
+    ConvOp,
+    DmaOp,
+    MatmulOp,
+    ParamValue,
+    VectorOp,
+    ViewAttr,
+    WaitOp,
+    contiguous_strides,
+)
+from aicc.errors import UserError
+
+LOAD_TAGS = (0, 1)
+STORE_TAGS = (2, 3)
+WEIGHT_TAG = 4
+
+
+@dataclass(frozen=True)
+class DdrTensor:
+    """A strided box of DDR: base address in bytes, shape and strides in elements."""
+
+    addr: int
+    shape: tuple[int, ...]
+    strides: tuple[int, ...]
+    dtype: np.dtype
+
+    @staticmethod
+    def contiguous(addr: int, shape: Sequence[int], dtype: np.dtype) -> DdrTensor:
+        return DdrTensor(addr, tuple(shape), contiguous_strides(shape), np.dtype(dtype))
+
+    @property
+    def nbytes(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64)) * self.dtype.itemsize
+
+    def box(self, starts: Sequence[int], sizes: Sequence[int]) -> DdrTensor:
+        offset = sum(s * st for s, st in zip(starts, self.strides, strict=True))
+        return DdrTensor(
+            self.addr + offset * self.dtype.itemsize, tuple(sizes), self.strides, self.dtype
+        )
+
+    def permuted(self, perm: Sequence[int]) -> DdrTensor:
+        return DdrTensor(
+            self.addr,
+            tuple(self.shape[p] for p in perm),
+            tuple(self.strides[p] for p in perm),
+            self.dtype,
+        )
+
+    def reshaped(self, shape: Sequence[int]) -> DdrTensor:
+        """The same contiguous bytes under another row-major shape."""
+        assert self.strides == contiguous_strides(self.shape), "reshape of a strided box"
+        return DdrTensor.contiguous(self.addr, shape, self.dtype)
+
+    def view(self) -> ViewAttr:
+        return ViewAttr.get("ddr", self.addr, self.shape, self.strides, self.dtype)
+
+
+def sp_view(addr: int, shape: Sequence[int], dtype: np.dtype) -> ViewAttr:
+    return ViewAttr.get("sp", addr, shape, None, dtype)
+
+
+def nbytes(shape: Sequence[int], dtype: np.dtype) -> int:
+    return int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
+
+
+class Scratchpad:
+    """A bump allocator of aligned scratchpad bytes for one layer on one core."""
+
+    def __init__(self, size: int, alignment: int, node: str) -> None:
+        self.size = size
+        self.alignment = alignment
+        self.node = node
+        self.used = 0
+
+    def alloc(self, shape: Sequence[int], dtype: np.dtype) -> ViewAttr:
+        addr = self.used
+        self.used = addr + self.aligned(nbytes(shape, dtype))
+        if self.used > self.size:
+            raise UserError(
+                f"node '{self.node}': its tiles need {self.used} bytes of scratchpad, "
+                f"the target has {self.size}"
+            )
+        return sp_view(addr, shape, dtype)
+
+    def aligned(self, size: int) -> int:
+        return -(-size // self.alignment) * self.alignment
+
+
+@dataclass
+class CoreStream:
+    """One core's instructions for the layer being lowered."""
+
+    node: str
+    ops: list[Operation] = field(default_factory=list[Operation])
+
+    def dma(self, src: ViewAttr, dst: ViewAttr, tag: int) -> None:
+        self.ops.append(DmaOp(src, dst, tag, self.node))
+
+    def load(self, src: DdrTensor, dst: ViewAttr, tag: int) -> None:
+        self.dma(src.view(), retyped(dst, src.shape), tag)
+
+    def store(self, src: ViewAttr, dst: DdrTensor, tag: int) -> None:
+        self.dma(retyped(src, dst.shape), dst.view(), tag)
+
+    def wait(self, tag: int) -> None:
+        self.ops.append(WaitOp(tag, self.node))
+
+    def vector(
+        self,
+        opcode: str,
+        ins: Sequence[ViewAttr],
+        outs: Sequence[ViewAttr],
+        params: dict[str, ParamValue | Sequence[int]] | None = None,
+    ) -> None:
+        self.ops.append(VectorOp(opcode, ins, outs, self.node, params))
+
+    def matmul(
+        self, a: ViewAttr, b: ViewAttr, c: ViewAttr, mode: str, zero_points: tuple[int, int]
+    ) -> None:
+        self.ops.append(MatmulOp(a, b, c, mode, self.node, zero_points=zero_points))
+
+    def conv(
+        self,
+        tile: ViewAttr,
+        weight: ViewAttr,
+        out: ViewAttr,
+        mode: str,
+        *,
+        strides: Sequence[int],
+        dilations: Sequence[int],
+        group: int,
+        zero_points: tuple[int, int],
+    ) -> None:
+        self.ops.append(
+            ConvOp(
+                tile,
+                weight,
+                out,
+                mode,
+                self.node,
+                strides=strides,
+                dilations=dilations,
+                group=group,
+                zero_points=zero_points,
+            )
+        )
+
+
+def retyped(view: ViewAttr, shape: Sequence[int]) -> ViewAttr:
+    """A contiguous sp view re-shaped (same element count) to match a DDR box."""
+    if view.shape == tuple(shape):
+        return view
+    return sp_view(view.addr, shape, view.dtype)
+
+
+def pipeline(
+    stream: CoreStream,
+    count: int,
+    load: Callable[[int, int], None],
+    compute: Callable[[int, int], None],
+    store: Callable[[int, int], None],
+) -> None:
+    """`count` tiles through two slots: load(i, slot) with tag LOAD_TAGS[slot] ahead of
+    compute(i, slot), then store(i, slot) with tag STORE_TAGS[slot]."""
+    if count == 0:
+        return
+    load(0, 0)
+    for index in range(count):
+        slot = index % 2
+        if index + 1 < count:
+            load(index + 1, 1 - slot)
+        stream.wait(LOAD_TAGS[slot])
+        if index >= 2:
+            stream.wait(STORE_TAGS[slot])
+        compute(index, slot)
+        store(index, slot)
+
+
+def drain(stream: CoreStream) -> None:
+    """Wait for the layer's stores, so its results are in DDR at the barrier (every load
+    was waited for before the compute that reads it)."""
+    used = {op.tag_value for op in stream.ops if isinstance(op, DmaOp)}
+    for tag in STORE_TAGS:
+        if tag in used:
+            stream.wait(tag)

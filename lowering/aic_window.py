@@ -1,0 +1,383 @@
+"""Sliding-window layers on NHWC buffers: convolution and pooling.
+
+Work is cut along output rows (batch x OH) and output-channel units; the split with
+the fewest estimated cycles per core wins (loading every weight on every core
+costs 16x the weight traffic, so small late layers split by channels). A core's
+channel chunk is cut again when its weights would take more than half of the
+scratchpad; its rows are cut into tiles that fit, two tiles at least when there
+are rows enough, so loads overlap compute.
+
+A tile is padded in the scratchpad: `fill` with the pad value, then a strided DMA
+of the interior rows. Every scratchpad view must start on an aligned address, so a
+padded tile keeps each pixel on its own aligned slot (channels padded to the
+alignment, the stride of the `aic.conv` input view skipping the gap).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from aicc.dialects.aic import ViewAttr
+from aicc.errors import UserError
+from aicc.lowering.aic_program import ProgramBuilder
+from aicc.lowering.aic_stream import (
+    LOAD_TAGS,
+    STORE_TAGS,
+    WEIGHT_TAG,
+    CoreStream,
+    DdrTensor,
+    Scratchpad,
+    nbytes,
+    pipeline,
+    sp_view,
+)
+from aicc.lowering.aic_tiling import best_split, split_range
+
+MIN_PIPELINED_MACS = 1 << 20
+"""Per-core MACs below which one tile beats two (a DMA setup costs more than it hides)."""
+
+
+@dataclass(frozen=True)
+class Window:
+    kernel: tuple[int, int]
+    strides: tuple[int, int]
+    dilations: tuple[int, int]
+    pads: tuple[int, int, int, int]
+    """top, left, bottom, right"""
+
+    def taps(self, axis: int) -> int:
+        return (self.kernel[axis] - 1) * self.dilations[axis] + 1
+
+    def in_rows(self, first: int, stop: int) -> tuple[int, int]:
+        """Input rows (in unpadded coordinates, may leave [0, H)) of output rows [first, stop)."""
+        start = first * self.strides[0] - self.pads[0]
+        return start, (stop - 1) * self.strides[0] - self.pads[0] + self.taps(0)
+
+    def tile_width(self, out_width: int) -> int:
+        return (out_width - 1) * self.strides[1] + self.taps(1)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Output channels [out_first, out_stop) and the input channels they read."""
+
+    out_first: int
+    out_stop: int
+    in_first: int
+    in_stop: int
+
+    @property
+    def outs(self) -> int:
+        return self.out_stop - self.out_first
+
+    @property
+    def ins(self) -> int:
+        return self.in_stop - self.in_first
+
+
+@dataclass(frozen=True)
+class Tile:
+    batch: int
+    first: int
+    stop: int
+
+
+@dataclass(frozen=True)
+class TileViews:
+    """The scratchpad views one tile's compute works on."""
+
+    input: ViewAttr
+    output: ViewAttr
+    consts: tuple[ViewAttr, ...]
+    """Per-chunk constants: the weights (if any) then the per-channel vectors."""
+    acc: ViewAttr | None
+    rows: tuple[ViewAttr, ...]
+    """The tile's rows of the layer's per-position constants ([rows, OW])."""
+    tile: Tile
+    chunk: Chunk
+
+
+Body = Callable[[CoreStream, TileViews], None]
+
+
+@dataclass(frozen=True)
+class WindowLayer:
+    """A conv or pool over NHWC `x` into NHWC `y`."""
+
+    x: DdrTensor
+    y: DdrTensor
+    window: Window
+    pad_value: float | int
+    in_per_unit: int
+    """Input channels per channel unit; 0 when every unit reads all of them (group 1)."""
+    out_per_unit: int
+    consts: tuple[DdrTensor, ...]
+    """Weights (HWIO, cut along the last axis) then per-output-channel vectors ([C])."""
+    acc_dtype: np.dtype | None
+    body: Body
+    macs: int
+    rate: int
+    """MACs (or vector elements) per cycle of one core, for the split estimate."""
+    row_consts: tuple[DdrTensor, ...] = ()
+    """Per-output-position constants [OH, OW] (pooling divisors), loaded with each tile."""
+
+
+def emit_window(builder: ProgramBuilder, node: str, layer: WindowLayer) -> list[CoreStream]:
+    streams = builder.streams_for(node)
+    n, oh = layer.y.shape[0], layer.y.shape[1]
+    channels = layer.y.shape[3]
+    units = -(-channels // layer.out_per_unit)
+    row_parts, unit_parts = _choose_split(builder, layer, n * oh, units)
+    core = 0
+    for rows in split_range(n * oh, row_parts):
+        for unit_range in split_range(units, unit_parts):
+            _emit_core(builder, streams[core], layer, rows, unit_range)
+            core += 1
+    return streams
+
+
+def _choose_split(
+    builder: ProgramBuilder, layer: WindowLayer, rows: int, units: int
+) -> tuple[int, int]:
+    """(row parts, channel-unit parts) with the fewest estimated cycles on one core."""
+    height = layer.x.shape[0] * layer.x.shape[1]
+    consts = sum(c.nbytes for c in layer.consts)
+
+    def cycles(row_parts: int, unit_parts: int) -> float:
+        core_rows = -(-rows // row_parts)
+        unit_share = -(-units // unit_parts) / units
+        first, stop = layer.window.in_rows(0, core_rows)
+        in_share = min(1.0, (stop - first) / height)
+        in_bytes = layer.x.nbytes * in_share * (unit_share if layer.in_per_unit else 1.0)
+        row_share = core_rows / rows
+        moved = in_bytes + consts * unit_share + layer.y.nbytes * row_share * unit_share
+        compute = layer.macs * row_share * unit_share / layer.rate
+        return dma_estimate(builder, moved) + compute
+
+    return best_split(builder.cores, rows, units, cycles)
+
+
+def dma_estimate(builder: ProgramBuilder, moved: float) -> float:
+    """Cycles one core's DMA engine needs for `moved` bytes at its share of the bandwidth."""
+    target = builder.target
+    return moved * target.clock_hz * builder.cores / target.ddr_bytes_per_second
+
+
+def _chunk(layer: WindowLayer, first_unit: int, stop_unit: int) -> Chunk:
+    channels_out = layer.y.shape[3]
+    out_first = first_unit * layer.out_per_unit
+    out_stop = min(stop_unit * layer.out_per_unit, channels_out)
+    if not layer.in_per_unit:
+        return Chunk(out_first, out_stop, 0, layer.x.shape[3])
+    return Chunk(out_first, out_stop, first_unit * layer.in_per_unit, stop_unit * layer.in_per_unit)
+
+
+def _emit_core(
+    builder: ProgramBuilder,
+    stream: CoreStream,
+    layer: WindowLayer,
+    rows: tuple[int, int],
+    unit_range: tuple[int, int],
+) -> None:
+    sp_bytes = builder.target.scratchpad_bytes_per_core
+    per_unit = sum(_const_bytes(c, layer.out_per_unit) for c in layer.consts)
+    units = unit_range[1] - unit_range[0]
+    # Weights of a chunk take at most half the scratchpad; the rest holds the tiles.
+    chunk_units = max(1, min(units, (sp_bytes // 2) // max(1, per_unit)))
+    for first in range(unit_range[0], unit_range[1], chunk_units):
+        chunk = _chunk(layer, first, min(first + chunk_units, unit_range[1]))
+        _emit_chunk(builder, stream, layer, rows, chunk)
+
+
+def _const_bytes(tensor: DdrTensor, channels: int) -> int:
+    return tensor.nbytes // tensor.shape[-1] * channels
+
+
+def _emit_chunk(
+    builder: ProgramBuilder,
+    stream: CoreStream,
+    layer: WindowLayer,
+    rows: tuple[int, int],
+    chunk: Chunk,
+) -> None:
+    sp = builder.scratchpad(stream.node)
+    consts = []
+    for tensor in layer.consts:
+        starts = (0,) * (len(tensor.shape) - 1) + (chunk.out_first,)
+        box = tensor.box(starts, (*tensor.shape[:-1], chunk.outs))
+        buffer = sp.alloc(box.shape, box.dtype)
+        stream.load(box, buffer, WEIGHT_TAG)
+        consts.append(buffer)
+    tiles = _tiles(builder, sp, layer, rows, chunk)
+    if not tiles:
+        return
+    height = max(t.stop - t.first for t in tiles)
+    slots = 2 if len(tiles) > 1 else 1
+    padded = _needs_padding(layer)
+    in_shape = _tile_shape(layer, height, chunk, padded, sp.alignment)
+    ins = [sp.alloc(in_shape, layer.x.dtype) for _ in range(slots)]
+    out_shape = (height, layer.y.shape[2], chunk.outs)
+    outs = [sp.alloc(out_shape, layer.y.dtype) for _ in range(slots)]
+    acc = sp.alloc(out_shape, layer.acc_dtype) if layer.acc_dtype is not None else None
+    row_bufs = [
+        [sp.alloc((height, t.shape[1]), t.dtype) for t in layer.row_consts] for _ in range(slots)
+    ]
+    if consts:
+        stream.wait(WEIGHT_TAG)
+
+    def load(index: int, slot: int) -> None:
+        tile = tiles[index]
+        _load_tile(stream, layer, tile, chunk, ins[slot], padded, LOAD_TAGS[slot])
+        for tensor, buffer in zip(layer.row_consts, row_bufs[slot], strict=True):
+            box = tensor.box((tile.first, 0), (tile.stop - tile.first, tensor.shape[1]))
+            stream.load(box, buffer, LOAD_TAGS[slot])
+
+    def compute(index: int, slot: int) -> None:
+        tile = tiles[index]
+        rows_out = tile.stop - tile.first
+        shape = (rows_out, layer.y.shape[2], chunk.outs)
+        views = TileViews(
+            input=_input_view(layer, tile, chunk, ins[slot], padded),
+            output=sp_view(outs[slot].addr, shape, layer.y.dtype),
+            consts=tuple(consts),
+            acc=None if acc is None else sp_view(acc.addr, shape, acc.dtype),
+            rows=tuple(sp_view(b.addr, (rows_out, b.shape[1]), b.dtype) for b in row_bufs[slot]),
+            tile=tile,
+            chunk=chunk,
+        )
+        layer.body(stream, views)
+
+    def store(index: int, slot: int) -> None:
+        tile = tiles[index]
+        box = layer.y.box(
+            (tile.batch, tile.first, 0, chunk.out_first),
+            (1, tile.stop - tile.first, layer.y.shape[2], chunk.outs),
+        )
+        stream.store(outs[slot], _drop_batch(box), STORE_TAGS[slot])
+
+    pipeline(stream, len(tiles), load, compute, store)
+
+
+def _tiles(
+    builder: ProgramBuilder,
+    sp: Scratchpad,
+    layer: WindowLayer,
+    rows: tuple[int, int],
+    chunk: Chunk,
+) -> list[Tile]:
+    """The core's output rows in tiles that fit what is left of the scratchpad."""
+    oh = layer.y.shape[1]
+    count = rows[1] - rows[0]
+    free = sp.size - sp.used
+    padded = _needs_padding(layer)
+    out_row = nbytes((layer.y.shape[2], chunk.outs), layer.y.dtype)
+    acc_row = (
+        0 if layer.acc_dtype is None else nbytes((layer.y.shape[2], chunk.outs), layer.acc_dtype)
+    )
+    const_row = sum(nbytes(t.shape[1:], t.dtype) for t in layer.row_consts)
+
+    def need(height: int) -> int:
+        tile = nbytes(_tile_shape(layer, height, chunk, padded, sp.alignment), layer.x.dtype)
+        slot = sp.aligned(tile) + sp.aligned(height * out_row) + sp.aligned(height * const_row)
+        return 2 * slot + sp.aligned(height * acc_row)
+
+    height = min(count, oh)
+    while height > 1 and need(height) > free:
+        height = max(1, height * 3 // 4 if need(height * 3 // 4) > free else height - 1)
+    if need(height) > free:
+        raise UserError(
+            f"node '{sp.node}': one output row needs {need(1)} bytes of scratchpad, {free} are left"
+        )
+    macs_per_row = layer.macs / max(1, layer.y.shape[0] * oh)
+    if height >= count and count >= 2 and macs_per_row * count >= MIN_PIPELINED_MACS:
+        height = -(-count // 2)
+    tiles: list[Tile] = []
+    flat = rows[0]
+    while flat < rows[1]:
+        batch, row = divmod(flat, oh)
+        stop = min(oh, row + height, row + rows[1] - flat)
+        tiles.append(Tile(batch, row, stop))
+        flat += stop - row
+    return tiles
+
+
+def _needs_padding(layer: WindowLayer) -> bool:
+    window, (h, w) = layer.window, layer.x.shape[1:3]
+    first, stop = window.in_rows(0, layer.y.shape[1])
+    width = window.tile_width(layer.y.shape[2])
+    return first < 0 or stop > h or window.pads[1] > 0 or width - window.pads[1] > w
+
+
+def _pixel_pitch(channels: int, dtype: np.dtype, alignment: int, padded: bool) -> int:
+    """Elements between pixels of a tile: the channels, padded to the alignment if needed."""
+    if not padded:
+        return channels
+    per = alignment // np.dtype(dtype).itemsize
+    return -(-channels // per) * per
+
+
+def _tile_shape(
+    layer: WindowLayer, height: int, chunk: Chunk, padded: bool, alignment: int
+) -> tuple[int, int, int]:
+    first, stop = layer.window.in_rows(0, height)
+    width = layer.window.tile_width(layer.y.shape[2])
+    return (stop - first, width, _pixel_pitch(chunk.ins, layer.x.dtype, alignment, padded))
+
+
+def _input_view(
+    layer: WindowLayer, tile: Tile, chunk: Chunk, buffer: ViewAttr, padded: bool
+) -> ViewAttr:
+    first, stop = layer.window.in_rows(tile.first, tile.stop)
+    width = layer.window.tile_width(layer.y.shape[2])
+    pitch = buffer.shape[2]
+    return ViewAttr.get(
+        "sp", buffer.addr, (stop - first, width, chunk.ins), (width * pitch, pitch, 1), buffer.dtype
+    )
+
+
+def _load_tile(
+    stream: CoreStream,
+    layer: WindowLayer,
+    tile: Tile,
+    chunk: Chunk,
+    buffer: ViewAttr,
+    padded: bool,
+    tag: int,
+) -> None:
+    h, w = layer.x.shape[1:3]
+    window = layer.window
+    first, stop = window.in_rows(tile.first, tile.stop)
+    width = window.tile_width(layer.y.shape[2])
+    top, bottom = max(first, 0), min(stop, h)
+    left = window.pads[1]
+    cols = min(w, width - left)
+    pitch = buffer.shape[2]
+    if padded:
+        whole = (stop - first, width, pitch)
+        stream.vector(
+            "fill", [], [sp_view(buffer.addr, whole, buffer.dtype)], {"value": layer.pad_value}
+        )
+    if bottom <= top:
+        return
+    source = layer.x.box((tile.batch, top, 0, chunk.in_first), (1, bottom - top, cols, chunk.ins))
+    offset = ((top - first) * width + left) * pitch * buffer.dtype.itemsize
+    dst = ViewAttr.get(
+        "sp",
+        buffer.addr + offset,
+        (bottom - top, cols, chunk.ins),
+        (width * pitch, pitch, 1),
+        buffer.dtype,
+    )
+    stream.dma(_drop_batch(source).view(), dst, tag)
+
+
+def _drop_batch(box: DdrTensor) -> DdrTensor:
+    return DdrTensor(box.addr, box.shape[1:], box.strides[1:], box.dtype)
+
+
+def const_views(views: TileViews, count: int) -> Sequence[ViewAttr]:
+    """The per-channel constants of a tile (after the weights, if the layer has them)."""
+    return views.consts[len(views.consts) - count :]
