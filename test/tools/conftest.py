@@ -23,6 +23,14 @@ def run_tool(
     return subprocess.run(command, capture_output=True, text=True, cwd=cwd, timeout=120)
 
 
+def run_ok(tool: str, *args: str | Path, cwd: Path | None = None) -> str:
+    """Run a tool that must succeed without a traceback; its stdout."""
+    result = run_tool(tool, *args, cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    return result.stdout
+
+
 def assert_user_error(result: subprocess.CompletedProcess[str], *needles: str) -> str:
     """Exit status 2, exactly one stderr line holding every needle, no traceback."""
     assert "Traceback" not in result.stdout + result.stderr, result.stderr

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import assert_user_error, run_tool
+from conftest import assert_user_error, run_ok, run_tool
 from tiny_cnn_flow import make_flow, write_inputs
 
 from aicc.lowering.onnx_to_kernel import DEVICE_SUPPORT
@@ -26,10 +26,7 @@ def flow(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def compile_ok(flow: Path, *args: str) -> str:
-    result = run_tool("aicc-compile", *args, cwd=flow)
-    assert result.returncode == 0, result.stderr
-    assert "Traceback" not in result.stderr
-    return result.stdout
+    return run_ok("aicc-compile", *args, cwd=flow)
 
 
 def test_profile_is_deterministic(flow: Path) -> None:
