@@ -251,6 +251,8 @@ class _RegionOp(IRDLOperation):
     def parse(cls, parser: Parser) -> _RegionOp:
         properties = parser.parse_optional_attr_dict()
         body = parser.parse_region()
+        if not body.blocks:  # `{ }`: an empty stream (a core with nothing to do)
+            body.add_block(Block())
         return cls.create(properties=properties, regions=[body])
 
     @property
