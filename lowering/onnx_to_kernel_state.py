@@ -276,8 +276,11 @@ class Lowering:
 
 
 def _quant_name(op: Operation) -> str:
+    """A quant op's `name`, else its result's name (both are for reading only)."""
     name = op.properties.get("name")
-    return getattr(name, "data", "") or op.name
+    if isinstance(name, StringAttr):
+        return name.data
+    return next((r.name_hint for r in op.results if r.name_hint), op.name)
 
 
 def names_of(op: Operation, *fused: Operation) -> list[str]:
