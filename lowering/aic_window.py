@@ -166,12 +166,12 @@ def dma_estimate(builder: ProgramBuilder, moved: float) -> float:
     return moved * target.clock_hz * builder.cores / target.ddr_bytes_per_second
 
 
-def _chunk(layer: WindowLayer, first_unit: int, stop_unit: int) -> Chunk:
-    channels_out = layer.y.shape[3]
-    out_first = first_unit * layer.out_per_unit
-    out_stop = min(stop_unit * layer.out_per_unit, channels_out)
+def _chunk(layer: WindowLayer, out_first: int, out_stop: int) -> Chunk:
+    """Output channels [out_first, out_stop) (whole groups when grouped) and their inputs."""
     if not layer.in_per_unit:
         return Chunk(out_first, out_stop, 0, layer.x.shape[3])
+    first_unit = out_first // layer.out_per_unit
+    stop_unit = -(-out_stop // layer.out_per_unit)
     return Chunk(out_first, out_stop, first_unit * layer.in_per_unit, stop_unit * layer.in_per_unit)
 
 
@@ -182,18 +182,16 @@ def _emit_core(
     rows: tuple[int, int],
     unit_range: tuple[int, int],
 ) -> None:
-    sp_bytes = builder.target.scratchpad_bytes_per_core
-    per_unit = sum(_const_bytes(c, layer.out_per_unit) for c in layer.consts)
-    units = unit_range[1] - unit_range[0]
-    # Weights of a chunk take at most half the scratchpad; the rest holds the tiles.
-    chunk_units = max(1, min(units, (sp_bytes // 2) // max(1, per_unit)))
-    for first in range(unit_range[0], unit_range[1], chunk_units):
-        chunk = _chunk(layer, first, min(first + chunk_units, unit_range[1]))
-        _emit_chunk(builder, stream, layer, rows, chunk)
-
-
-def _const_bytes(tensor: DdrTensor, channels: int) -> int:
-    return tensor.nbytes // tensor.shape[-1] * channels
+    """The core's channels in chunks whose constants take at most half the scratchpad."""
+    channels = layer.y.shape[3]
+    first = unit_range[0] * layer.out_per_unit
+    stop = min(unit_range[1] * layer.out_per_unit, channels)
+    per_channel = sum(c.nbytes // c.shape[-1] for c in layer.consts)
+    step = layer.out_per_unit if layer.in_per_unit else 1
+    half = builder.target.scratchpad_bytes_per_core // 2
+    size = max(step, half // max(1, per_channel) // step * step)
+    for start in range(first, stop, size):
+        _emit_chunk(builder, stream, layer, rows, _chunk(layer, start, min(start + size, stop)))
 
 
 def _emit_chunk(
