@@ -23,7 +23,7 @@ from aicc.dialects.kernel import ActivationAttr
 from aicc.dialects.quant import UniformQuantizedType
 from aicc.errors import UserError
 from aicc.lowering.aic_program import ProgramBuilder
-from aicc.lowering.aic_stream import CoreStream, DdrTensor
+from aicc.lowering.aic_stream import ChannelTable, CoreStream
 
 
 @dataclass(frozen=True)
@@ -31,18 +31,27 @@ class Epilogue:
     """acc -> result: an optional per-channel prescale (`mul`), then one vector op."""
 
     opcode: str
-    consts: tuple[DdrTensor, ...]
-    """Per-channel [N] vectors: the prescale first if `prescaled`, then the op's inputs."""
+    table: ChannelTable | None
+    """Per-channel rows: the prescale first if `prescaled`, then the op's other inputs."""
     params: dict[str, ParamValue] = field(default_factory=dict[str, ParamValue])
     prescaled: bool = False
 
     def emit(
-        self, stream: CoreStream, acc: ViewAttr, out: ViewAttr, consts: Sequence[ViewAttr]
+        self, stream: CoreStream, acc: ViewAttr, out: ViewAttr, rows: Sequence[ViewAttr]
     ) -> None:
         if self.prescaled:
-            stream.vector("mul", [acc, consts[0]], [acc])
-            consts = consts[1:]
-        stream.vector(self.opcode, [acc, *consts], [out], self.params)
+            stream.vector("mul", [acc, rows[0]], [acc])
+            rows = rows[1:]
+        stream.vector(self.opcode, [acc, *rows], [out], self.params)
+
+
+def channel_table(
+    builder: ProgramBuilder, node: str, rows: Sequence[np.ndarray]
+) -> ChannelTable | None:
+    """`rows` (each [C], one dtype) as one new constant, or None without rows."""
+    if not rows:
+        return None
+    return ChannelTable(builder.constant(f"{node}_channels", np.stack(rows)))
 
 
 def float_act_params(activation: ActivationAttr) -> dict[str, ParamValue]:
@@ -65,13 +74,14 @@ def float_epilogue(
     beta: float = 1.0,
 ) -> Epilogue:
     """`act(alpha * acc + beta * bias)` in f32; the result type rounds (f16 or f32)."""
-    consts: list[DdrTensor] = []
+    rows: list[np.ndarray] = []
     if alpha != 1.0:
-        consts.append(builder.constant(f"{node}_alpha", np.full(channels, alpha, np.float32)))
+        rows.append(np.full(channels, alpha, np.float32))
     if bias is not None and beta != 0.0:
         row = channel_vector(node, bias, channels).astype(np.float32) * np.float32(beta)
-        consts.append(builder.constant(f"{node}_bias", row.astype(np.float32)))
-    return Epilogue("bias_act", tuple(consts), float_act_params(activation), alpha != 1.0)
+        rows.append(row.astype(np.float32))
+    table = channel_table(builder, node, rows)
+    return Epilogue("bias_act", table, float_act_params(activation), alpha != 1.0)
 
 
 def channel_vector(node: str, bias: np.ndarray, channels: int) -> np.ndarray:
@@ -109,15 +119,13 @@ def requant_epilogue(
     real = s_acc * alpha / types.y.scale
     try:
         multipliers, shifts = q.quantize_multipliers(real)
-        consts: list[DdrTensor] = []
+        rows: list[np.ndarray] = []
         if bias is not None and beta != 0.0:
-            acc_bias = _bias(node, types, bias, s_acc, beta / alpha, channels)
-            consts.append(builder.constant(f"{node}_bias", acc_bias.astype(np.int32)))
+            rows.append(_bias(node, types, bias, s_acc, beta / alpha, channels).astype(np.int32))
     except ValueError as e:
         raise UserError(f"node '{node}': {e}") from None
-    for name, values in (("multiplier", multipliers), ("shift", shifts)):
-        row = np.broadcast_to(values.astype(np.int32), (channels,))
-        consts.append(builder.constant(f"{node}_{name}", row))
+    for values in (multipliers, shifts):
+        rows.append(np.broadcast_to(values.astype(np.int32), (channels,)))
     y = types.y
     low, high = y.qmin, y.qmax
     kind = activation.kind.data
@@ -127,7 +135,7 @@ def requant_epilogue(
         lo, hi = activation.values
         low, high = max(low, int(lo)), min(high, int(hi))
     params: dict[str, ParamValue] = {"zero_point": y.zero_point, "qmin": low, "qmax": high}
-    return Epilogue("requant", tuple(consts), params)
+    return Epilogue("requant", channel_table(builder, node, rows), params)
 
 
 def _bias(

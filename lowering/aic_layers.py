@@ -31,7 +31,7 @@ from aicc.lowering.aic_matmul import MatmulLayer, emit_matmul
 from aicc.lowering.aic_program import ProgramBuilder
 from aicc.lowering.aic_stream import CoreStream, DdrTensor
 from aicc.lowering.aic_tiling import product
-from aicc.lowering.aic_window import TileViews, Window, WindowLayer, const_views, emit_window
+from aicc.lowering.aic_window import TileViews, Window, WindowLayer, emit_window
 from aicc.sim.kernels.pool import _tap_counts
 from aicc.sim.kernels.quantized import ADD_LEFT_SHIFT
 from aicc.sim.kernels.window import Window as RefWindow
@@ -110,7 +110,8 @@ def lower_conv(builder: ProgramBuilder, op: k.KernelOp, node: str) -> list[CoreS
 
     def body(stream: CoreStream, views: TileViews) -> None:
         assert views.acc is not None
-        weight = views.consts[0]
+        weight = views.weight
+        assert weight is not None
         stream.conv(
             views.input,
             weight,
@@ -121,7 +122,7 @@ def lower_conv(builder: ProgramBuilder, op: k.KernelOp, node: str) -> list[CoreS
             group=weight.shape[3] // (cout // group) if group > 1 else 1,
             zero_points=zero_points,
         )
-        epilogue.emit(stream, views.acc, views.output, const_views(views, len(epilogue.consts)))
+        epilogue.emit(stream, views.acc, views.output, views.table)
 
     unit = builder.target.alignment.tile_n_multiple
     layer = WindowLayer(
@@ -131,7 +132,8 @@ def lower_conv(builder: ProgramBuilder, op: k.KernelOp, node: str) -> list[CoreS
         pad_value=pad_value,
         in_per_unit=cg if group > 1 else 0,
         out_per_unit=cout // group if group > 1 else unit,
-        consts=(w, *epilogue.consts),
+        weight=w,
+        table=epilogue.table,
         acc_dtype=acc,
         body=body,
         macs=macs,
@@ -197,7 +199,8 @@ def lower_pool(builder: ProgramBuilder, op: k.KernelOp, node: str) -> list[CoreS
         pad_value=pad_value,
         in_per_unit=1,
         out_per_unit=1,
-        consts=(),
+        weight=None,
+        table=None,
         acc_dtype=x.dtype if moved is not None else None,
         body=body,
         macs=product(y.shape) * product(window.kernel),

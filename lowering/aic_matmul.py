@@ -69,7 +69,8 @@ def emit_matmul(builder: ProgramBuilder, node: str, layer: MatmulLayer) -> list[
     step = builder.target.alignment.tile_n_multiple
     units = -(-layer.y.shape[-1] // step)
     rate = builder.target.matrix_macs_per_cycle[layer.mode]  # type: ignore[index]
-    consts = layer.b.nbytes + sum(c.nbytes for c in layer.epilogue.consts)
+    table = layer.epilogue.table
+    consts = layer.b.nbytes + (0 if table is None else table.tensor.nbytes)
 
     def cycles(row_parts: int, unit_parts: int) -> float:
         row_share = -(-rows // row_parts) / rows
@@ -96,7 +97,8 @@ def _emit_core(
     columns: tuple[int, int],
 ) -> None:
     k = layer.a.shape[-1]
-    per_column = k * layer.b.dtype.itemsize + sum(c.dtype.itemsize for c in layer.epilogue.consts)
+    table = layer.epilogue.table
+    per_column = k * layer.b.dtype.itemsize + (0 if table is None else table.bytes_per_channel)
     width = columns[1] - columns[0]
     chunk = max(1, min(width, (builder.target.scratchpad_bytes_per_core // 2) // per_column))
     for first in range(columns[0], columns[1], chunk):
@@ -118,11 +120,8 @@ def _emit_chunk(
     if layer.shared_b:
         weights = sp.alloc(b_shape, layer.b.dtype)
         stream.load(_b_box(layer, (0,) * (rank - 2), columns), weights, WEIGHT_TAG)
-    consts = []
-    for tensor in layer.epilogue.consts:
-        buffer = sp.alloc((width,), tensor.dtype)
-        stream.load(tensor.box((columns[0],), (width,)), buffer, WEIGHT_TAG)
-        consts.append(buffer)
+    table = layer.epilogue.table
+    table_rows = () if table is None else table.load(stream, sp, columns[0], width)
     tiles = _tiles(sp, layer, rows, width)
     height = max(t.stop - t.first for t in tiles)
     slots = 2 if len(tiles) > 1 else 1
@@ -130,7 +129,7 @@ def _emit_chunk(
     b_bufs = [] if layer.shared_b else [sp.alloc(b_shape, layer.b.dtype) for _ in range(slots)]
     outs = [sp.alloc((height, width), layer.y.dtype) for _ in range(slots)]
     acc = sp.alloc((height, width), layer.acc_dtype)
-    if weights is not None or consts:
+    if weights is not None or table_rows:
         stream.wait(WEIGHT_TAG)
 
     def load(index: int, slot: int) -> None:
@@ -148,7 +147,7 @@ def _emit_chunk(
         c = sp_view(acc.addr, (count, width), layer.acc_dtype)
         stream.matmul(a, b, c, layer.mode, layer.zero_points)
         out = sp_view(outs[slot].addr, (count, width), layer.y.dtype)
-        layer.epilogue.emit(stream, c, out, consts)
+        layer.epilogue.emit(stream, c, out, table_rows)
 
     def store(index: int, slot: int) -> None:
         tile = tiles[index]

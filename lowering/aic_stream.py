@@ -13,6 +13,7 @@ tag, and a slot's result buffer is reused only after its previous store is done.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -73,11 +74,27 @@ class DdrTensor:
         return DdrTensor.contiguous(self.addr, shape, self.dtype)
 
     def view(self) -> ViewAttr:
-        return ViewAttr.get("ddr", self.addr, self.shape, self.strides, self.dtype)
+        return view("ddr", self.addr, self.shape, self.strides, self.dtype)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _cached_view(
+    space: str, addr: int, shape: tuple[int, ...], strides: tuple[int, ...], dtype: np.dtype
+) -> ViewAttr:
+    return ViewAttr.get(space, addr, shape, strides, dtype)
+
+
+def view(
+    space: str, addr: int, shape: Sequence[int], strides: Sequence[int], dtype: np.dtype
+) -> ViewAttr:
+    """`ViewAttr.get`, shared: every core of a layer reuses the same scratchpad views, and
+    building (verifying) an attribute costs far more than looking one up."""
+    dims, steps = tuple(int(d) for d in shape), tuple(int(s) for s in strides)
+    return _cached_view(space, int(addr), dims, steps, np.dtype(dtype))
 
 
 def sp_view(addr: int, shape: Sequence[int], dtype: np.dtype) -> ViewAttr:
-    return ViewAttr.get("sp", addr, shape, None, dtype)
+    return view("sp", addr, shape, contiguous_strides(shape), dtype)
 
 
 def nbytes(shape: Sequence[int], dtype: np.dtype) -> int:
@@ -204,3 +221,28 @@ def drain(stream: CoreStream) -> None:
     for tag in STORE_TAGS:
         if tag in used:
             stream.wait(tag)
+
+
+@dataclass(frozen=True)
+class ChannelTable:
+    """Per-output-channel vectors (bias, multipliers, shifts, ...) packed in one constant
+    [rows, C], so a channel chunk needs one DMA; each row lands on an aligned address."""
+
+    tensor: DdrTensor
+
+    @property
+    def bytes_per_channel(self) -> int:
+        return self.tensor.shape[0] * self.tensor.dtype.itemsize
+
+    def load(
+        self, stream: CoreStream, sp: Scratchpad, first: int, count: int
+    ) -> tuple[ViewAttr, ...]:
+        """DMA channels [first, first + count) (tag WEIGHT_TAG); the rows' views."""
+        rows, dtype = self.tensor.shape[0], self.tensor.dtype
+        per = max(1, sp.alignment // dtype.itemsize)
+        pitch = -(-count // per) * per
+        buffer = sp.alloc((rows, pitch), dtype)
+        dst = view("sp", buffer.addr, (rows, count), (pitch, 1), dtype)
+        stream.dma(self.tensor.box((0, first), (rows, count)).view(), dst, WEIGHT_TAG)
+        step = pitch * dtype.itemsize
+        return tuple(sp_view(buffer.addr + i * step, (count,), dtype) for i in range(rows))

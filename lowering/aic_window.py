@@ -15,7 +15,7 @@ alignment, the stride of the `aic.conv` input view skipping the gap).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,12 +27,14 @@ from aicc.lowering.aic_stream import (
     LOAD_TAGS,
     STORE_TAGS,
     WEIGHT_TAG,
+    ChannelTable,
     CoreStream,
     DdrTensor,
     Scratchpad,
     nbytes,
     pipeline,
     sp_view,
+    view,
 )
 from aicc.lowering.aic_tiling import best_split, split_range
 
@@ -91,8 +93,9 @@ class TileViews:
 
     input: ViewAttr
     output: ViewAttr
-    consts: tuple[ViewAttr, ...]
-    """Per-chunk constants: the weights (if any) then the per-channel vectors."""
+    weight: ViewAttr | None
+    table: tuple[ViewAttr, ...]
+    """The chunk's rows of the layer's channel table."""
     acc: ViewAttr | None
     rows: tuple[ViewAttr, ...]
     """The tile's rows of the layer's per-position constants ([rows, OW])."""
@@ -114,8 +117,9 @@ class WindowLayer:
     in_per_unit: int
     """Input channels per channel unit; 0 when every unit reads all of them (group 1)."""
     out_per_unit: int
-    consts: tuple[DdrTensor, ...]
-    """Weights (HWIO, cut along the last axis) then per-output-channel vectors ([C])."""
+    weight: DdrTensor | None
+    """HWIO weights, cut along the last axis with the output channels."""
+    table: ChannelTable | None
     acc_dtype: np.dtype | None
     body: Body
     macs: int
@@ -144,7 +148,7 @@ def _choose_split(
 ) -> tuple[int, int]:
     """(row parts, channel-unit parts) with the fewest estimated cycles on one core."""
     height = layer.x.shape[0] * layer.x.shape[1]
-    consts = sum(c.nbytes for c in layer.consts)
+    consts = _channel_bytes(layer) * layer.y.shape[3]
 
     def cycles(row_parts: int, unit_parts: int) -> float:
         core_rows = -(-rows // row_parts)
@@ -186,7 +190,7 @@ def _emit_core(
     channels = layer.y.shape[3]
     first = unit_range[0] * layer.out_per_unit
     stop = min(unit_range[1] * layer.out_per_unit, channels)
-    per_channel = sum(c.nbytes // c.shape[-1] for c in layer.consts)
+    per_channel = _channel_bytes(layer)
     step = layer.out_per_unit if layer.in_per_unit else 1
     half = builder.target.scratchpad_bytes_per_core // 2
     size = max(step, half // max(1, per_channel) // step * step)
@@ -202,13 +206,13 @@ def _emit_chunk(
     chunk: Chunk,
 ) -> None:
     sp = builder.scratchpad(stream.node)
-    consts = []
-    for tensor in layer.consts:
-        starts = (0,) * (len(tensor.shape) - 1) + (chunk.out_first,)
-        box = tensor.box(starts, (*tensor.shape[:-1], chunk.outs))
-        buffer = sp.alloc(box.shape, box.dtype)
-        stream.load(box, buffer, WEIGHT_TAG)
-        consts.append(buffer)
+    weight = None
+    if layer.weight is not None:
+        kh, kw, cg, _ = layer.weight.shape
+        box = layer.weight.box((0, 0, 0, chunk.out_first), (kh, kw, cg, chunk.outs))
+        weight = sp.alloc(box.shape, box.dtype)
+        stream.load(box, weight, WEIGHT_TAG)
+    table = () if layer.table is None else layer.table.load(stream, sp, chunk.out_first, chunk.outs)
     tiles = _tiles(builder, sp, layer, rows, chunk)
     if not tiles:
         return
@@ -223,7 +227,7 @@ def _emit_chunk(
     row_bufs = [
         [sp.alloc((height, t.shape[1]), t.dtype) for t in layer.row_consts] for _ in range(slots)
     ]
-    if consts:
+    if weight is not None or table:
         stream.wait(WEIGHT_TAG)
 
     def load(index: int, slot: int) -> None:
@@ -240,7 +244,8 @@ def _emit_chunk(
         views = TileViews(
             input=_input_view(layer, tile, chunk, ins[slot], padded),
             output=sp_view(outs[slot].addr, shape, layer.y.dtype),
-            consts=tuple(consts),
+            weight=weight,
+            table=table,
             acc=None if acc is None else sp_view(acc.addr, shape, acc.dtype),
             rows=tuple(sp_view(b.addr, (rows_out, b.shape[1]), b.dtype) for b in row_bufs[slot]),
             tile=tile,
@@ -331,7 +336,7 @@ def _input_view(
     first, stop = layer.window.in_rows(tile.first, tile.stop)
     width = layer.window.tile_width(layer.y.shape[2])
     pitch = buffer.shape[2]
-    return ViewAttr.get(
+    return view(
         "sp", buffer.addr, (stop - first, width, chunk.ins), (width * pitch, pitch, 1), buffer.dtype
     )
 
@@ -362,7 +367,7 @@ def _load_tile(
         return
     source = layer.x.box((tile.batch, top, 0, chunk.in_first), (1, bottom - top, cols, chunk.ins))
     offset = ((top - first) * width + left) * pitch * buffer.dtype.itemsize
-    dst = ViewAttr.get(
+    dst = view(
         "sp",
         buffer.addr + offset,
         (bottom - top, cols, chunk.ins),
@@ -376,6 +381,7 @@ def _drop_batch(box: DdrTensor) -> DdrTensor:
     return DdrTensor(box.addr, box.shape[1:], box.strides[1:], box.dtype)
 
 
-def const_views(views: TileViews, count: int) -> Sequence[ViewAttr]:
-    """The per-channel constants of a tile (after the weights, if the layer has them)."""
-    return views.consts[len(views.consts) - count :]
+def _channel_bytes(layer: WindowLayer) -> int:
+    """Constant bytes per output channel: its weights and its channel-table column."""
+    weights = 0 if layer.weight is None else layer.weight.nbytes // layer.weight.shape[-1]
+    return weights + (0 if layer.table is None else layer.table.bytes_per_channel)
