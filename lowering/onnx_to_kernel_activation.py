@@ -73,7 +73,7 @@ def f64_array(values: list[float]) -> DenseArrayBase:
 
 
 def fused_activation(
-    lw: Lowering, producer: OnnxOp
+    lw: Lowering, producer: Operation
 ) -> tuple[Operation | None, kernel.ActivationAttr]:
     """The activation that fuses into `producer`'s result, and the op it comes from."""
     result = producer.results[0]

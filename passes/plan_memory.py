@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from xdsl.context import Context
-from xdsl.dialects.builtin import ArrayAttr, DictionaryAttr, IntegerAttr, MemRefType, ModuleOp
+from xdsl.dialects.builtin import ArrayAttr, DictionaryAttr, IntegerAttr, MemRefType, ModuleOp, i64
 from xdsl.dialects.func import FuncOp, ReturnOp
 from xdsl.ir import Attribute, SSAValue
 from xdsl.passes import ModulePass
@@ -152,20 +152,20 @@ class Planner:
             if value not in outputs:
                 outputs[value] = self._place(value.type)
                 if isinstance(value.owner, AllocOp):
-                    value.owner.offset = IntegerAttr(outputs[value], 64)
+                    value.owner.offset = IntegerAttr(outputs[value], i64)
         self._place_constants()
         base = self.cursor
         intervals = self._intervals(set(outputs))
         offsets, peak = plan_activations(intervals, self.alignment)
         for alloc, offset in offsets.items():
-            alloc.offset = IntegerAttr(base + offset, 64)
+            alloc.offset = IntegerAttr(base + offset, i64)
         total = base + peak
         self.func.arg_attrs = _with_offsets(self.func.arg_attrs, arg_offsets)
         self.func.res_attrs = _with_offsets(
             self.func.res_attrs, [outputs[v] for v in ret.arguments]
         )
-        self.func.attributes[DDR_BYTES_ATTR] = IntegerAttr(total, 64)
-        self.func.attributes[PEAK_ATTR] = IntegerAttr(peak, 64)
+        self.func.attributes[DDR_BYTES_ATTR] = IntegerAttr(total, i64)
+        self.func.attributes[PEAK_ATTR] = IntegerAttr(peak, i64)
         unshared = sum(i.size for i in intervals)
         remark(
             f"plan-memory: peak activation memory {peak} bytes ({len(intervals)} buffers, "
@@ -180,7 +180,7 @@ class Planner:
             key = op.resource.key
             if key not in by_key:
                 by_key[key] = self._place(op.result.type)
-            op.offset = IntegerAttr(by_key[key], 64)
+            op.offset = IntegerAttr(by_key[key], i64)
 
     def _intervals(self, outputs: set[SSAValue]) -> list[Interval]:
         first: dict[AllocOp, int] = {}
@@ -208,7 +208,7 @@ def _with_offsets(
     old = attrs.data if attrs is not None else [DictionaryAttr({})] * len(offsets)
     return ArrayAttr(
         [
-            DictionaryAttr({**d.data, OFFSET_ATTR: IntegerAttr(offset, 64)})
+            DictionaryAttr({**d.data, OFFSET_ATTR: IntegerAttr(offset, i64)})
             for d, offset in zip(old, offsets, strict=True)
         ]
     )
