@@ -85,8 +85,8 @@ def test_op_table_follows_the_kernel_registries(monkeypatch: pytest.MonkeyPatch)
 
 def test_op_table_text() -> None:
     lines = format_table().splitlines()
-    assert lines[0].split() == ["op", "kind", "FP32", "FP16", "INT8"]
-    rows = {line.split()[0]: line.split()[1:] for line in lines[2:]}
+    assert lines[0].split() == ["op", "kind", "FP32", "FP16", "INT8", "Device"]
+    rows = {line.split()[0]: line.split()[1:4] for line in lines[2:]}
     assert set(rows) == set(op_kinds())
     for kind, marks in rows.items():
         supported = supported_precisions(kind)
