@@ -26,8 +26,13 @@ from aicc.lowering.aic_stream import (
     pipeline,
     sp_view,
 )
-from aicc.lowering.aic_tiling import best_split, product, split_range
-from aicc.lowering.aic_window import MIN_PIPELINED_MACS, dma_estimate
+from aicc.lowering.aic_tiling import (
+    best_split,
+    dma_cycles,
+    product,
+    split_range,
+    worth_pipelining,
+)
 
 
 @dataclass(frozen=True)
@@ -77,7 +82,8 @@ def emit_matmul(builder: ProgramBuilder, node: str, layer: MatmulLayer) -> list[
         unit_share = -(-units // unit_parts) / units
         moved = layer.a.nbytes * row_share + consts * unit_share
         moved += layer.y.nbytes * row_share * unit_share
-        return dma_estimate(builder, moved) + layer.macs * row_share * unit_share / rate
+        compute = layer.macs * row_share * unit_share / rate
+        return dma_cycles(builder.target, builder.cores, moved) + compute
 
     row_parts, unit_parts = best_split(builder.cores, rows, units, cycles)
     core = 0
@@ -122,7 +128,7 @@ def _emit_chunk(
         stream.load(_b_box(layer, (0,) * (rank - 2), columns), weights, WEIGHT_TAG)
     table = layer.epilogue.table
     table_rows = () if table is None else table.load(stream, sp, columns[0], width)
-    tiles = _tiles(sp, layer, rows, width)
+    tiles = _tiles(builder, sp, layer, rows, width)
     height = max(t.stop - t.first for t in tiles)
     slots = 2 if len(tiles) > 1 else 1
     a_bufs = [sp.alloc((height, k), layer.a.dtype) for _ in range(slots)]
@@ -172,7 +178,9 @@ def _b_box(layer: MatmulLayer, batch: tuple[int, ...], columns: tuple[int, int])
     return _box(layer.b, batch, (0, columns[0]), (k, columns[1] - columns[0]))
 
 
-def _tiles(sp: Scratchpad, layer: MatmulLayer, rows: tuple[int, int], width: int) -> list[_Tile]:
+def _tiles(
+    builder: ProgramBuilder, sp: Scratchpad, layer: MatmulLayer, rows: tuple[int, int], width: int
+) -> list[_Tile]:
     """The core's rows in tiles (within one batch each) that fit what is left of `sp`."""
     free, aligned = sp.size - sp.used, sp.aligned
     k, m = layer.a.shape[-1], layer.y.shape[-2]
@@ -192,7 +200,11 @@ def _tiles(sp: Scratchpad, layer: MatmulLayer, rows: tuple[int, int], width: int
             f"node '{sp.node}': one row of the product needs {need(1)} bytes of scratchpad, "
             f"{free} are left"
         )
-    if height >= count >= 2 and count * k * width >= MIN_PIPELINED_MACS:
+    moved = nbytes((count, k), layer.a.dtype) + nbytes((count, width), layer.y.dtype)
+    rate = builder.target.matrix_macs_per_cycle[layer.mode]  # type: ignore[index]
+    if height >= count >= 2 and worth_pipelining(
+        builder.target, builder.cores, count * k * width / rate, moved
+    ):
         height = -(-count // 2)
     tiles: list[_Tile] = []
     flat = rows[0]

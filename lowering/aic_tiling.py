@@ -13,6 +13,11 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from aicc.errors import UserError
+from aicc.target import Target
+
+PIPELINE_SETUPS = 4
+"""Two tiles instead of one cost two more DMA setups and hide about half of the shorter of
+compute and transfer; they pay when that half clearly exceeds the extra setups."""
 
 Box = tuple[tuple[int, ...], tuple[int, ...]]
 """(starts, sizes) of a tile in the iteration space."""
@@ -37,6 +42,17 @@ def best_split(
             best = (estimate, row_parts, unit_parts)
     assert best is not None
     return best[1], best[2]
+
+
+def dma_cycles(target: Target, cores: int, moved: float) -> float:
+    """Cycles one core's DMA engine needs for `moved` bytes at its share of the bandwidth."""
+    return moved * target.clock_hz * cores / target.ddr_bytes_per_second
+
+
+def worth_pipelining(target: Target, cores: int, compute: float, moved: float) -> bool:
+    """Whether a core's work (compute cycles, bytes moved) gains from two tiles."""
+    overlap = min(compute, dma_cycles(target, cores, moved))
+    return overlap > PIPELINE_SETUPS * target.dma_setup_cycles
 
 
 def product(values: Sequence[int]) -> int:

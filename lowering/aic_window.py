@@ -36,10 +36,7 @@ from aicc.lowering.aic_stream import (
     sp_view,
     view,
 )
-from aicc.lowering.aic_tiling import best_split, split_range
-
-MIN_PIPELINED_MACS = 1 << 20
-"""Per-core MACs below which one tile beats two (a DMA setup costs more than it hides)."""
+from aicc.lowering.aic_tiling import best_split, dma_cycles, split_range, worth_pipelining
 
 
 @dataclass(frozen=True)
@@ -159,15 +156,9 @@ def _choose_split(
         row_share = core_rows / rows
         moved = in_bytes + consts * unit_share + layer.y.nbytes * row_share * unit_share
         compute = layer.macs * row_share * unit_share / layer.rate
-        return dma_estimate(builder, moved) + compute
+        return dma_cycles(builder.target, builder.cores, moved) + compute
 
     return best_split(builder.cores, rows, units, cycles)
-
-
-def dma_estimate(builder: ProgramBuilder, moved: float) -> float:
-    """Cycles one core's DMA engine needs for `moved` bytes at its share of the bandwidth."""
-    target = builder.target
-    return moved * target.clock_hz * builder.cores / target.ddr_bytes_per_second
 
 
 def _chunk(layer: WindowLayer, out_first: int, out_stop: int) -> Chunk:
@@ -294,8 +285,7 @@ def _tiles(
         raise UserError(
             f"node '{sp.node}': one output row needs {need(1)} bytes of scratchpad, {free} are left"
         )
-    macs_per_row = layer.macs / max(1, layer.y.shape[0] * oh)
-    if height >= count and count >= 2 and macs_per_row * count >= MIN_PIPELINED_MACS:
+    if height >= count >= 2 and _worth_pipelining(builder, layer, count, chunk):
         height = -(-count // 2)
     tiles: list[Tile] = []
     flat = rows[0]
@@ -305,6 +295,18 @@ def _tiles(
         tiles.append(Tile(batch, row, stop))
         flat += stop - row
     return tiles
+
+
+def _worth_pipelining(
+    builder: ProgramBuilder, layer: WindowLayer, count: int, chunk: Chunk
+) -> bool:
+    """Whether `count` output rows of `chunk` gain from two tiles over one."""
+    first, stop = layer.window.in_rows(0, count)
+    moved = nbytes((stop - first, layer.x.shape[2], chunk.ins), layer.x.dtype)
+    moved += nbytes((count, layer.y.shape[2], chunk.outs), layer.y.dtype)
+    share = count * chunk.outs / (layer.y.shape[0] * layer.y.shape[1] * layer.y.shape[3])
+    compute = layer.macs * share / layer.rate
+    return worth_pipelining(builder.target, builder.cores, compute, moved)
 
 
 def _needs_padding(layer: WindowLayer) -> bool:
