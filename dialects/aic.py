@@ -22,9 +22,10 @@ text as a device fault.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import cast
+from typing import ClassVar, NamedTuple, cast
 
 import numpy as np
 from xdsl.dialects.builtin import (
@@ -81,6 +82,21 @@ def contiguous_strides(shape: Sequence[int]) -> tuple[int, ...]:
     return tuple(reversed(strides))
 
 
+_VIEW_DTYPE_CACHE: dict[Attribute, np.dtype] = {}
+"""Element type -> numpy dtype; decoding asks for every operand of every instruction."""
+
+
+class Layout(NamedTuple):
+    """A view's parameters as Python values; `span` is `ViewAttr.nbytes_span`."""
+
+    space: str
+    addr: int
+    shape: tuple[int, ...]
+    strides: tuple[int, ...]
+    dtype: np.dtype
+    span: int
+
+
 @irdl_attr_definition
 class ViewAttr(ParametrizedAttribute):
     """`#aic.view<sp[4096] : 32x96xi8, strides [96, 1]>`: a strided tile of one memory.
@@ -125,27 +141,37 @@ class ViewAttr(ParametrizedAttribute):
 
     @property
     def shape(self) -> tuple[int, ...]:
-        return tuple(d.data for d in self.shape_attr.data)
+        return tuple([d.data for d in self.shape_attr.data])
 
     @property
     def strides(self) -> tuple[int, ...]:
-        return tuple(s.data for s in self.strides_attr.data)
+        return tuple([s.data for s in self.strides_attr.data])
 
     @property
     def dtype(self) -> np.dtype:
-        return numpy_dtype(self.element_type)
+        dtype = _VIEW_DTYPE_CACHE.get(self.element_type)
+        if dtype is None:
+            dtype = _VIEW_DTYPE_CACHE[self.element_type] = numpy_dtype(self.element_type)
+        return dtype
 
     @property
     def size(self) -> int:
-        return int(np.prod(self.shape, dtype=np.int64))
+        return math.prod(self.shape)
 
     @property
     def nbytes_span(self) -> int:
         """Bytes from `addr` to the last element's end (0 for an empty view)."""
-        if self.size == 0:
-            return 0
-        last = sum((d - 1) * s for d, s in zip(self.shape, self.strides, strict=True))
-        return (last + 1) * self.dtype.itemsize
+        return self.layout().span
+
+    def layout(self) -> Layout:
+        """Every parameter as plain Python values, read once (decoding reads each view once)."""
+        shape, strides, dtype = self.shape, self.strides, self.dtype
+        if 0 in shape:
+            span = 0
+        else:
+            last = sum((d - 1) * s for d, s in zip(shape, strides, strict=True))
+            span = (last + 1) * dtype.itemsize
+        return Layout(self.space, self.addr, shape, strides, dtype, span)
 
     def verify(self) -> None:
         if self.space not in SPACES:
@@ -459,11 +485,12 @@ class InstructionOp(IRDLOperation):
     def node_name(self) -> str:
         return self.node.data
 
+    VIEW_ROLES: ClassVar[tuple[str, ...]] = ()
+    """The properties holding operand views."""
+
     def views(self) -> list[tuple[str, ViewAttr]]:
         """Every operand view with its role."""
-        return [
-            (name, attr) for name, attr in self.properties.items() if isinstance(attr, ViewAttr)
-        ]
+        return [(role, cast(ViewAttr, self.properties[role])) for role in self.VIEW_ROLES]
 
     def problem(self) -> str | None:
         """What is wrong with the shapes/dtypes of this instruction (None: nothing)."""
@@ -481,6 +508,7 @@ class DmaOp(InstructionOp):
     """`aic.dma {src, dst, tag, node}`: copy a view between DDR and the scratchpad."""
 
     name = "aic.dma"
+    VIEW_ROLES: ClassVar[tuple[str, ...]] = ("src", "dst")
 
     src = prop_def(ViewAttr)
     dst = prop_def(ViewAttr)
@@ -579,6 +607,7 @@ class MatmulOp(_MatrixOp):
     """`aic.matmul {a, b, c, mode}`: c[..., M, N] (+)= (a[..., M, K] - za) @ (b[..., K, N] - zb)."""
 
     name = "aic.matmul"
+    VIEW_ROLES: ClassVar[tuple[str, ...]] = ("a", "b", "c")
 
     a = prop_def(ViewAttr)
     b = prop_def(ViewAttr)
@@ -617,6 +646,7 @@ class ConvOp(_MatrixOp):
     convolution of a padded tile: input [H, W, C], weight [KH, KW, C/g, N], output [OH, OW, N]."""
 
     name = "aic.conv"
+    VIEW_ROLES: ClassVar[tuple[str, ...]] = ("input", "weight", "output")
 
     input = prop_def(ViewAttr)
     weight = prop_def(ViewAttr)
@@ -798,33 +828,29 @@ def where(core: int, index: int, op: Operation) -> str:
     return f"core {core}, instruction {index} ({op.name}, node '{node}')"
 
 
-def view_problem(view: ViewAttr, role: str, limits: Limits, dma: bool) -> str | None:
+def view_problem(view: ViewAttr | Layout, role: str, limits: Limits, dma: bool) -> str | None:
     """Bounds and alignment of one view, or None."""
-    span = view.nbytes_span
-    if view.space == "sp":
+    space, addr, _, _, dtype, span = view.layout() if isinstance(view, ViewAttr) else view
+    if space == "sp":
         if span > limits.scratchpad_bytes:
             return (
                 f"{role} tile of {span} bytes is larger than the "
                 f"{limits.scratchpad_bytes}-byte scratchpad"
             )
-        if view.addr + span > limits.scratchpad_bytes:
+        if addr + span > limits.scratchpad_bytes:
             return (
-                f"{role}: sp address {view.addr} + {span} bytes is outside the "
+                f"{role}: sp address {addr} + {span} bytes is outside the "
                 f"{limits.scratchpad_bytes}-byte scratchpad"
             )
-        if view.addr % limits.sp_alignment:
-            return f"{role}: sp address {view.addr} is not a multiple of {limits.sp_alignment}"
+        if addr % limits.sp_alignment:
+            return f"{role}: sp address {addr} is not a multiple of {limits.sp_alignment}"
         return None
-    if view.addr + span > limits.ddr_bytes:
+    if addr + span > limits.ddr_bytes:
         return (
-            f"{role}: ddr address {view.addr} + {span} bytes is outside the "
-            f"{limits.ddr_bytes}-byte DDR"
+            f"{role}: ddr address {addr} + {span} bytes is outside the {limits.ddr_bytes}-byte DDR"
         )
-    if dma and view.addr % view.dtype.itemsize:
-        return (
-            f"{role}: ddr address {view.addr} is not aligned to its "
-            f"{view.dtype.itemsize}-byte elements"
-        )
+    if dma and addr % dtype.itemsize:
+        return f"{role}: ddr address {addr} is not aligned to its {dtype.itemsize}-byte elements"
     return None
 
 

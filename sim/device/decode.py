@@ -21,6 +21,7 @@ from aicc.dialects.aic import (
     InstructionOp,
     MatmulOp,
     VectorOp,
+    ViewAttr,
     WaitOp,
 )
 from aicc.precision import Precision
@@ -104,8 +105,9 @@ class Decoder:
         return self._vector(core, index, op)
 
     def _view(self, core: int, op: InstructionOp, role: str) -> np.ndarray:
-        views = dict(op.views())
-        return self.memories.view(core, views[role], role, dma=isinstance(op, DmaOp))
+        view = op.properties[role]
+        assert isinstance(view, ViewAttr)
+        return self.memories.view(core, view, role, dma=isinstance(op, DmaOp))
 
     def _dma(self, core: int, index: int, op: DmaOp) -> Instruction:
         src, dst = self._view(core, op, "src"), self._view(core, op, "dst")

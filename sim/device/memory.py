@@ -38,11 +38,12 @@ class Memories:
     def view(self, core: int, view: ViewAttr, role: str, dma: bool = False) -> np.ndarray:
         """The numpy view of `view` in `core`'s address space; raises `ValueError(problem)`
         (which the decoder turns into a `DeviceFault` naming the instruction)."""
-        problem = view_problem(view, role, self.limits, dma)
+        layout = view.layout()
+        problem = view_problem(layout, role, self.limits, dma)
         if problem is not None:
             raise ValueError(problem)
-        memory = self.ddr if view.space == "ddr" else self.scratchpads[core]
-        return self.array(memory, view.addr, view.shape, view.strides, view.dtype)
+        memory = self.ddr if layout.space == "ddr" else self.scratchpads[core]
+        return self.array(memory, layout.addr, layout.shape, layout.strides, layout.dtype)
 
     @staticmethod
     def array(
