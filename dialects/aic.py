@@ -530,20 +530,27 @@ class DmaOp(InstructionOp):
         return None
 
 
+class _NumberedOp(InstructionOp):
+    """An instruction whose one operand is a number (a DMA tag, a barrier id)."""
+
+    NUMBER: ClassVar[str]
+
+    def __init__(self, number: int, node: str) -> None:
+        super().__init__(properties=_props(node, **{self.NUMBER: _int(number)}))
+
+    @property
+    def number(self) -> int:
+        return cast(IntegerAttr, self.properties[self.NUMBER]).value.data
+
+
 @irdl_op_definition
-class WaitOp(InstructionOp):
+class WaitOp(_NumberedOp):
     """`aic.wait {tag, node}`: compute waits until the core's DMAs of `tag` are done."""
 
     name = "aic.wait"
+    NUMBER: ClassVar[str] = "tag"
 
     tag = prop_def(IntegerAttr)
-
-    def __init__(self, tag: int, node: str) -> None:
-        super().__init__(properties=_props(node, tag=_int(tag)))
-
-    @property
-    def tag_value(self) -> int:
-        return self.tag.value.data
 
 
 class _MatrixOp(InstructionOp):
@@ -779,19 +786,13 @@ class VectorOp(InstructionOp):
 
 
 @irdl_op_definition
-class BarrierOp(InstructionOp):
+class BarrierOp(_NumberedOp):
     """`aic.barrier {id, node}`: no core goes on before every core reached barrier `id`."""
 
     name = "aic.barrier"
+    NUMBER: ClassVar[str] = "id"
 
     id = prop_def(IntegerAttr)
-
-    def __init__(self, id: int, node: str) -> None:
-        super().__init__(properties=_props(node, id=_int(id)))
-
-    @property
-    def barrier_id(self) -> int:
-        return self.id.value.data
 
 
 def _dims(shape: Sequence[int]) -> str:
@@ -883,7 +884,7 @@ def program_problems(program: ProgramOp) -> Iterator[str]:
             if problem is not None:
                 yield f"{where(core.core_id, index, op)}: {problem}"
             if isinstance(op, BarrierOp):
-                sequence.append(op.barrier_id)
+                sequence.append(op.number)
         barriers.append((core.core_id, sequence))
     for core_id, sequence in barriers[1:]:
         first_id, first = barriers[0]

@@ -94,9 +94,9 @@ class Decoder:
         if isinstance(op, DmaOp):
             return self._dma(core, index, op)
         if isinstance(op, WaitOp):
-            return Instruction(core, index, op, "wait", None, key=op.tag_value, kind=op.name)
+            return Instruction(core, index, op, "wait", None, key=op.number, kind=op.name)
         if isinstance(op, BarrierOp):
-            return Instruction(core, index, op, "barrier", None, key=op.barrier_id, kind=op.name)
+            return Instruction(core, index, op, "barrier", None, key=op.number, kind=op.name)
         if isinstance(op, MatmulOp):
             return self._matmul(core, index, op)
         if isinstance(op, ConvOp):

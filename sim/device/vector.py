@@ -264,6 +264,11 @@ def _bounds(args: VectorArgs) -> tuple[int, int]:
     return args.integer("qmin", int(info.min)), args.integer("qmax", int(info.max))
 
 
+def _output(args: VectorArgs) -> tuple[int, int, int]:
+    """The out zero point and saturation bounds (default: the out dtype's range)."""
+    return (args.integer("zero_point"), *_bounds(args))
+
+
 def _integer_out(args: VectorArgs) -> None:
     if args.out.dtype.kind not in "iu" or any(v.dtype.kind not in "iu" for v in args.ins):
         raise ValueError("takes integer views")
@@ -276,7 +281,7 @@ def _requant(args: VectorArgs) -> Run:
     acc, out = args.ins[0], args.out
     bias = args.ins[1] if len(args.ins) == 4 else None
     multiplier, shift = args.ins[-2], args.ins[-1]
-    zero_point, (qmin, qmax) = args.integer("zero_point"), _bounds(args)
+    zero_point, qmin, qmax = _output(args)
 
     def run() -> None:
         wide = acc.astype(np.int64)
@@ -337,11 +342,7 @@ def _requantize(args: VectorArgs) -> Run:
     _broadcast(args, args.ins)
     x, out = args.ins[0], args.out
     multiplier, shift = args.integer("multiplier"), args.integer("shift")
-    z_in, z_out, (qmin, qmax) = (
-        args.integer("in_zero_point"),
-        args.integer("zero_point"),
-        _bounds(args),
-    )
+    z_in, (z_out, qmin, qmax) = args.integer("in_zero_point"), _output(args)
 
     def run() -> None:
         _store(out, q.requantize(x.astype(np.int64) - z_in, multiplier, shift, z_out, qmin, qmax))
@@ -365,7 +366,7 @@ def _qadd(subtract: bool) -> Builder:
             for x, k in ((a, "a"), (b, "b"))
         ]
         multiplier, shift = args.integer("multiplier"), args.integer("shift")
-        zero_point, (qmin, qmax) = args.integer("zero_point"), _bounds(args)
+        zero_point, qmin, qmax = _output(args)
         int32 = (int(_INT32.min), int(_INT32.max))
 
         def run() -> None:
@@ -388,7 +389,7 @@ def _qmul(args: VectorArgs) -> Run:
     (a, b), out = args.ins, args.out
     za, zb = args.integer("a_zero_point"), args.integer("b_zero_point")
     multiplier, shift = args.integer("multiplier"), args.integer("shift")
-    zero_point, (qmin, qmax) = args.integer("zero_point"), _bounds(args)
+    zero_point, qmin, qmax = _output(args)
 
     def run() -> None:
         product = (a.astype(np.int64) - za) * (b.astype(np.int64) - zb)
@@ -462,11 +463,7 @@ def _pool_avg(args: VectorArgs) -> Run:
         return lambda: _store(out, window.view(_f32(x)).sum(axis=(2, 3)) / _f32(divisor)[..., None])
     _integer_out(args)
     in_scale, out_scale = args.number("in_scale"), args.number("out_scale")
-    z_in, z_out, (qmin, qmax) = (
-        args.integer("in_zero_point"),
-        args.integer("zero_point"),
-        _bounds(args),
-    )
+    z_in, (z_out, qmin, qmax) = args.integer("in_zero_point"), _output(args)
 
     def run() -> None:
         sums = window.view(x.astype(np.int64) - z_in).sum(axis=(2, 3))
