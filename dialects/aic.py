@@ -66,6 +66,17 @@ from aicc.target import Target
 SPACES = ("ddr", "sp")
 MODES = ("i8", "f16", "f32")
 BUFFER_KINDS = ("input", "output", "constant")
+VECTOR_OPCODES = frozenset(
+    {
+        *("add", "sub", "mul", "div", "max", "min", "pow", "prelu", "relu", "leaky_relu"),
+        *("clip", "sigmoid", "tanh", "exp", "log", "abs", "neg", "sqrt", "reciprocal", "elu"),
+        *("selu", "softplus", "softsign", "hard_sigmoid", "hard_swish", "copy", "fill"),
+        *("bias_act", "requant", "quantize", "dequantize", "requantize", "qadd", "qsub", "qmul"),
+        *("pool_max", "pool_avg", "reduce_sum", "reduce_max", "reduce_mean", "softmax"),
+        *("log_softmax", "lrn"),
+    }
+)
+"""The vector unit's opcodes; their semantics are `aicc.sim.device.vector`'s."""
 _VIEW_DTYPES = tuple(np.dtype(t) for t in ("int8", "uint8", "int32", "float16", "float32"))
 
 
@@ -780,6 +791,8 @@ class VectorOp(InstructionOp):
         ]
 
     def problem(self) -> str | None:
+        if self.opcode_name not in VECTOR_OPCODES:
+            return f"unknown vector opcode '{self.opcode_name}'"
         if not self.out_views:
             return f"vector {self.opcode_name} writes no view"
         return _all_in_sp(self)

@@ -145,3 +145,12 @@ aic.program {target = "t", cores = 1 : i64, ddr_bytes = 1024 : i64, scratchpad_b
   aic.buffer {name = "y", kind = "output", offset = 768 : i64, type = memref<128xf32>}
 }
 // CHECK: aic.buffer 'y': offset 768 + 512 bytes is outside the 1024-byte DDR
+
+// -----
+
+aic.program {target = "t", cores = 1 : i64, ddr_bytes = 1024 : i64, scratchpad_bytes = 4096 : i64, ddr_alignment = 64 : i64, sp_alignment = 128 : i64} {
+  aic.core {id = 0 : i64} {
+    aic.vector {opcode = "frobnicate", ins = [], outs = [#aic.view<sp[0] : 4xf32>], node = "x"}
+  }
+}
+// CHECK: core 0, instruction 0 (aic.vector, node 'x'): unknown vector opcode 'frobnicate'
