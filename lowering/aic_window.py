@@ -361,9 +361,13 @@ def _load_tile(
     cols = min(w, width - left)
     pitch = buffer.shape[2]
     if padded:
-        whole = (stop - first, width, pitch)
-        stream.vector(
-            "fill", [], [sp_view(buffer.addr, whole, buffer.dtype)], {"value": layer.pad_value}
+        _fill_border(
+            stream,
+            layer,
+            buffer,
+            (stop - first, width, chunk.ins),
+            (top - first, bottom - first),
+            (left, left + cols),
         )
     if bottom <= top:
         return
@@ -377,6 +381,34 @@ def _load_tile(
         buffer.dtype,
     )
     stream.dma(_drop_batch(source).view(), dst, tag)
+
+
+def _fill_border(
+    stream: CoreStream,
+    layer: WindowLayer,
+    buffer: ViewAttr,
+    shape: tuple[int, int, int],
+    rows: tuple[int, int],
+    cols: tuple[int, int],
+) -> None:
+    """Fill the tile outside the interior rows x cols with the pad value; each strip starts
+    on a pixel, so on an aligned address (the interior is DMA'd next)."""
+    height, width, channels = shape
+    if rows[1] <= rows[0]:
+        rows = (height, height)
+    strips = (
+        (0, rows[0], 0, width),
+        (rows[1], height - rows[1], 0, width),
+        (rows[0], rows[1] - rows[0], 0, cols[0]),
+        (rows[0], rows[1] - rows[0], cols[1], width - cols[1]),
+    )
+    pitch, itemsize = buffer.shape[2], buffer.dtype.itemsize
+    for row, count, col, span in strips:
+        if count <= 0 or span <= 0:
+            continue
+        addr = buffer.addr + (row * width + col) * pitch * itemsize
+        strip = view("sp", addr, (count, span, channels), (width * pitch, pitch, 1), buffer.dtype)
+        stream.vector("fill", [], [strip], {"value": layer.pad_value})
 
 
 def _drop_batch(box: DdrTensor) -> DdrTensor:

@@ -3,8 +3,9 @@
 // RUN: aicc-opt %s --split-input-file -p 'lower-onnx-to-kernel,plan-memory,lower-kernel-to-aic{num_cores=2}' | filecheck %s
 // RUN: aicc-opt %S/Inputs/kernel_to_aic_transpose.mlir -p 'lower-kernel-to-aic{num_cores=2}' | filecheck %s --check-prefix=MOVE
 
-// FP32 conv + relu: the bias is a new channel-table constant; the tile is filled with 0,
-// its interior DMA'd with each pixel on an aligned slot; bias_act applies bias and relu.
+// FP32 conv + relu: the bias is a new channel-table constant; each pixel of the padded tile
+// sits on an aligned slot, so the border strips (top row, left and right columns) are
+// filled with 0 and the interior DMA'd; bias_act applies bias and relu.
 func.func @main(%x: tensor<1x3x8x8xf32> {onnx.name = "x"}) -> (tensor<1x4x8x8xf32> {onnx.name = "y"}) {
   %w = onnx.Constant() <{value = #aicc.splat<0.5 : f32>, output_names = ["w"]}> : () -> tensor<4x3x3x3xf32>
   %b = onnx.Constant() <{value = #aicc.splat<0.25 : f32>, output_names = ["b"]}> : () -> tensor<4xf32>
@@ -22,7 +23,9 @@ func.func @main(%x: tensor<1x3x8x8xf32> {onnx.name = "x"}) -> (tensor<1x4x8x8xf3
 // CHECK-NEXT:    aic.dma {node = "conv0,y", src = #aic.view<ddr[1792] : 3x3x3x4xf32, {{.*}}, dst = #aic.view<sp[0] : 3x3x3x4xf32, {{.*}}, tag = 4 : i64}
 // CHECK-NEXT:    aic.dma {node = "conv0,y", src = #aic.view<ddr[4096] : 1x4xf32, strides [4, 1]>, dst = #aic.view<sp[512] : 1x4xf32, strides [32, 1]>, tag = 4 : i64}
 // CHECK-NEXT:    aic.wait {node = "conv0,y", tag = 4 : i64}
-// CHECK-NEXT:    aic.vector {node = "conv0,y", opcode = "fill", ins = [], outs = [#aic.view<sp[640] : 6x10x32xf32, strides [320, 32, 1]>], params = {value = 0.000000e+00 : f64}}
+// CHECK-NEXT:    aic.vector {node = "conv0,y", opcode = "fill", ins = [], outs = [#aic.view<sp[640] : 1x10x3xf32, strides [320, 32, 1]>], params = {value = 0.000000e+00 : f64}}
+// CHECK-NEXT:    aic.vector {node = "conv0,y", opcode = "fill", ins = [], outs = [#aic.view<sp[1920] : 5x1x3xf32, strides [320, 32, 1]>], params = {value = 0.000000e+00 : f64}}
+// CHECK-NEXT:    aic.vector {node = "conv0,y", opcode = "fill", ins = [], outs = [#aic.view<sp[3072] : 5x1x3xf32, strides [320, 32, 1]>], params = {value = 0.000000e+00 : f64}}
 // CHECK-NEXT:    aic.dma {node = "conv0,y", src = #aic.view<ddr[2304] : 5x8x3xf32, strides [24, 3, 1]>, dst = #aic.view<sp[2048] : 5x8x3xf32, strides [320, 32, 1]>, tag = 0 : i64}
 // CHECK-NEXT:    aic.wait {node = "conv0,y", tag = 0 : i64}
 // CHECK-NEXT:    aic.conv {node = "conv0,y", input = #aic.view<sp[640] : 6x10x3xf32, strides [320, 32, 1]>, weight = #aic.view<sp[0] : 3x3x3x4xf32, {{.*}}>, output = #aic.view<sp[8832] : 4x8x4xf32, {{.*}}>, {{.*}} mode = "f32"}
@@ -30,8 +33,9 @@ func.func @main(%x: tensor<1x3x8x8xf32> {onnx.name = "x"}) -> (tensor<1x4x8x8xf3
 // CHECK-NEXT:    aic.dma {node = "conv0,y", src = #aic.view<sp[8320] : 4x8x4xf32, strides [32, 4, 1]>, dst = #aic.view<ddr[3072] : 4x8x4xf32, strides [32, 4, 1]>, tag = 2 : i64}
 // CHECK-NEXT:    aic.wait {node = "conv0,y", tag = 2 : i64}
 // CHECK-NEXT:    aic.barrier {node = "conv0,y", id = 1 : i64}
-// The second core computes output rows 4..7: its interior starts at input row 3, tile row 0.
+// The second core computes output rows 4..7 from input rows 3..8: row 8 is the bottom pad.
 // CHECK:       aic.core {id = 1 : i64} {
+// CHECK:         aic.vector {node = "conv0,y", opcode = "fill", ins = [], outs = [#aic.view<sp[7040] : 1x10x3xf32, strides [320, 32, 1]>]
 // CHECK:         aic.dma {node = "conv0,y", src = #aic.view<ddr[2592] : 5x8x3xf32, strides [24, 3, 1]>, dst = #aic.view<sp[768] : 5x8x3xf32, strides [320, 32, 1]>, tag = 0 : i64}
 // CHECK:         aic.dma {node = "conv0,y", src = #aic.view<sp[8320] : 4x8x4xf32, strides [32, 4, 1]>, dst = #aic.view<ddr[3584] : 4x8x4xf32, strides [32, 4, 1]>, tag = 2 : i64}
 // CHECK:         aic.barrier {node = "conv0,y", id = 1 : i64}
@@ -55,7 +59,7 @@ func.func @main(%x: tensor<1x3x8x8xf32> {onnx.name = "x"}) -> (tensor<1x4x8x8xf3
 // CHECK:       aic.layer {node = "conv0,relu0", kind = "conv", precision = "i8", macs = 6912 : i64, bytes = 572 : i64}
 // CHECK:       aic.core {id = 0 : i64} {
 // CHECK:         aic.dma {node = "conv0,relu0", src = #aic.view<ddr[1088] : 3x4xi32, strides [4, 1]>, dst = #aic.view<sp[128] : 3x4xi32, strides [32, 1]>, tag = 4 : i64}
-// CHECK:         aic.vector {node = "conv0,relu0", opcode = "fill", ins = [], outs = [#aic.view<sp[512] : 6x10x128xi8, strides [1280, 128, 1]>], params = {value = 3 : i64}}
+// CHECK:         aic.vector {node = "conv0,relu0", opcode = "fill", ins = [], outs = [#aic.view<sp[512] : 1x10x3xi8, strides [1280, 128, 1]>], params = {value = 3 : i64}}
 // CHECK:         aic.conv {node = "conv0,relu0", {{.*}}output = #aic.view<sp[8320] : 4x8x4xi32, {{.*}}mode = "i8", a_zero_point = 3 : i64}
 // CHECK-NEXT:    aic.vector {node = "conv0,relu0", opcode = "requant", ins = [#aic.view<sp[8320] : 4x8x4xi32, {{.*}}>, #aic.view<sp[128] : 4xi32, {{.*}}>, #aic.view<sp[256] : 4xi32, {{.*}}>, #aic.view<sp[384] : 4xi32, {{.*}}>], outs = [#aic.view<sp[8192] : 4x8x4xi8, {{.*}}>], params = {zero_point = -20 : i64, qmin = -20 : i64, qmax = 127 : i64}}
 // CHECK:       aic.core {id = 1 : i64} {
