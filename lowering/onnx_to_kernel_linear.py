@@ -45,13 +45,21 @@ def _moved_axis(element: Attribute, axis: int) -> Attribute:
 
 
 def _weights(
-    lw: Lowering, op: Operation, value: SSAValue, perm: tuple[int, ...], axis: int
+    lw: Lowering,
+    op: Operation,
+    value: SSAValue,
+    perm: tuple[int, ...],
+    axis: int,
+    shape: tuple[int, ...] | None = None,
 ) -> Buffer:
-    """Constant weights transposed by `perm` into a new blob; `axis` is the output-channel
-    axis after the transpose (where a per-channel quantized type must point)."""
+    """Constant weights (first reshaped to `shape` if given) transposed by `perm` into a
+    new blob; `axis` is the output-channel axis after the transpose (where a
+    per-channel quantized type must point)."""
     array = lw.constant_array(value)
     if array is None:
         raise lw.fail(op, "weights must be constants on the device")
+    if shape is not None:
+        array = array.reshape(shape)
     element = element_of(value)
     q = quantized(value)
     if q is not None and q.is_per_axis and any(q.zero_points):
@@ -77,29 +85,38 @@ def _output(lw: Lowering, op: Operation, fused: Operation | None) -> Buffer:
 
 @lowers("onnx.Conv")
 def lower_conv(lw: Lowering, op: Operation) -> None:
+    """A 1-D Conv runs as a 2-D one with H = 1 (reshapes around it, weights lifted)."""
     assert isinstance(op, ConvOp)
     x_shape, w_shape = shape_of(op.X.type), shape_of(op.W.type)
-    if len(x_shape) != 4:
-        raise lw.fail(op, f"only 2-D convolution runs on the device (input rank {len(x_shape)})")
+    if len(x_shape) not in (3, 4):
+        raise lw.fail(op, f"only 1-D and 2-D convolutions run on the device (rank {len(x_shape)})")
     window = window_of(op, x_shape[2:], w_shape[2:])
-    x = lw.operand(op, op.X)
-    w = _weights(lw, op, op.W, (2, 3, 1, 0), 3)
+    lift = (1,) if len(x_shape) == 3 else ()
+    names = names_of(op)
+    x = lw.reshaped(lw.operand(op, op.X), (*x_shape[:2], *lift, *x_shape[2:]), names)
+    w = _weights(lw, op, op.W, (2, 3, 1, 0), 3, (*w_shape[:2], *lift, *w_shape[2:]))
     bias = _bias(lw, op, op.B)
     fused, activation = fused_activation(lw, op)
-    out = _output(lw, op, fused)
+    result = (fused or op).results[0]
+    y_shape = shape_of(result.type)
+    out = lw.alloc((*y_shape[:2], *lift, *y_shape[2:]), element_of(result))
+    out.value.name_hint = result.name_hint
+    # [top, left, bottom, right]; a lifted 1-D conv has no padding along H.
+    begin = (*(0 for _ in lift), *window.pads_begin)
+    end = (*(0 for _ in lift), *window.pads_end)
     lw.emit(
         kernel.ConvOp(
             [x.value, w.value, *bias],
             out.value,
             names_of(op, *([fused] if fused else [])),
-            strides=kernel.i64_array(window.strides),
-            dilations=kernel.i64_array(window.dilations),
-            pads=kernel.i64_array((*window.pads_begin, *window.pads_end)),
+            strides=kernel.i64_array((*lift, *window.strides)),
+            dilations=kernel.i64_array((*lift, *window.dilations)),
+            pads=kernel.i64_array((*begin, *end)),
             group=IntegerAttr(op.group.value.data, 64),
             activation=activation,
         )
     )
-    _finish(lw, op, fused, out)
+    _finish(lw, op, fused, lw.reshaped(out, y_shape, names))
 
 
 def _transposed(lw: Lowering, op: Operation, buffer: Buffer) -> Buffer:

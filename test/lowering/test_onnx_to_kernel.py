@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import onnx
 import pytest
+from onnx import TensorProto, helper, numpy_helper
 from xdsl.context import Context
 from xdsl.dialects.builtin import IntegerAttr, MemRefType, ModuleOp
 from xdsl.dialects.func import FuncOp
@@ -34,6 +35,7 @@ from aicc.models import randomize_constant_of_shape, tiny_cnn
 from aicc.op_support import supported_precisions
 from aicc.passes.plan_memory import PlanMemoryPass
 from aicc.sim.kernels.quant_ops import storage_type
+from aicc.sim.reference import run_module
 from aicc.target import load_target
 
 LIGHT = Path(onnx.__file__).parent / "backend" / "test" / "data" / "light"
@@ -189,11 +191,8 @@ def constant(name: str, value: str, t: str) -> str:
 
 
 T = "tensor<1x2x4x4xf32>"
-CONSTANTS = (
-    constant("s3", "dense<[1, 2, 16]> : tensor<3xi64>", "tensor<3xi64>")
-    + constant("s4", "dense<[1, 2, 4, 4]> : tensor<4xi64>", "tensor<4xi64>")
-    + constant("w", "#aicc.splat<1.0 : f32>", "tensor<2x2x1xf32>")
-    + constant("m", "dense<[1.0, 2.0]> : tensor<2xf32>", "tensor<2xf32>")
+CONSTANTS = constant("z", "dense<0.5> : tensor<f32>", "tensor<f32>") + constant(
+    "m", "dense<[1.0, 2.0]> : tensor<2xf32>", "tensor<2xf32>"
 )
 REFUSALS = {
     "op": (
@@ -206,14 +205,11 @@ REFUSALS = {
         f"({T}, {T}) -> {T}",
         "model: node 'y' (onnx.Conv): weights must be constants on the device",
     ),
-    "conv1d": (
-        '%r = onnx.Reshape(%x, %s3) <{output_names = ["r"]}> : '
-        f"({T}, tensor<3xi64>) -> tensor<1x2x16xf32>\n"
-        '%c = onnx.Conv(%r, %w) <{output_names = ["c"]}> : '
-        "(tensor<1x2x16xf32>, tensor<2x2x1xf32>) -> tensor<1x2x16xf32>\n"
-        '%y = onnx.Reshape(%c, %s4) <{output_names = ["y"]}> : '
-        f"(tensor<1x2x16xf32>, tensor<4xi64>) -> {T}",
-        "model: node 'c' (onnx.Conv): only 2-D convolution runs on the device (input rank 3)",
+    "clip": (
+        '%lo = onnx.Relu(%z) <{output_names = ["lo"]}> : (tensor<f32>) -> tensor<f32>\n'
+        '%y = onnx.Clip(%x, %lo) <{output_names = ["y"]}> : '
+        f"({T}, tensor<f32>) -> {T}",
+        "model: node 'y' (onnx.Clip): Clip bounds must be constants on the device",
     ),
     "training": (
         "%y = onnx.BatchNormalization(%x, %m, %m, %m, %m) <{training_mode = 1 : i64, "
@@ -237,3 +233,377 @@ def test_refusals_name_the_node(case: str) -> None:
     with pytest.raises(UserError) as error:
         LowerOnnxToKernelPass(source="model").apply(ctx, module)
     assert str(error.value) == message
+
+
+# -- numerics: the lowered IR, evaluated op by op in numpy, against the reference -------
+#
+# The evaluator below states what each kernel op computes on its physical buffers (the
+# contract the device lowering implements); running it on lowered float graphs and
+# comparing with the reference interpreter checks layouts, permutations, offsets,
+# windows and fused activations of the lowering.
+
+
+def _act(y: np.ndarray, attr: kernel.ActivationAttr) -> np.ndarray:
+    kind, params = attr.kind.data, attr.values
+    if kind == "relu":
+        return np.maximum(y, 0)
+    if kind == "clip":
+        return np.clip(y, *params)
+    if kind == "leaky_relu":
+        return np.where(y < 0, params[0] * y, y)
+    return y
+
+
+def _eval_conv(op: kernel.ConvOp, x: np.ndarray, w: np.ndarray, *bias: np.ndarray) -> np.ndarray:
+    (sh, sw), (dh, dw) = op.strides.get_values(), op.dilations.get_values()
+    pt, pl, pb, pr = op.pads.get_values()
+    xp = np.pad(x.astype(np.float64), ((0, 0), (pt, pb), (pl, pr), (0, 0)))
+    kh, kw, cg, cout = w.shape
+    g = op.group.value.data
+    n, oh, ow, _ = op.out_type().get_shape()
+    acc = np.zeros((n, oh, ow, g, cout // g))
+    for i in range(kh):
+        for j in range(kw):
+            rows = slice(i * dh, i * dh + (oh - 1) * sh + 1, sh)
+            cols = slice(j * dw, j * dw + (ow - 1) * sw + 1, sw)
+            patch = xp[:, rows, cols, :].reshape(n, oh, ow, g, cg)
+            taps = w[i, j].astype(np.float64).reshape(cg, g, cout // g).transpose(1, 0, 2)
+            acc += np.einsum("nhwgc,gcm->nhwgm", patch, taps)
+    y = acc.reshape(n, oh, ow, cout) + (bias[0] if bias else 0)
+    return _act(y, op.activation)
+
+
+def _eval_pool(op: kernel.PoolOp, x: np.ndarray) -> np.ndarray:
+    (kh, kw), (sh, sw) = op.kernel.get_values(), op.strides.get_values()
+    (dh, dw), (pt, pl, pb, pr) = op.dilations.get_values(), op.pads.get_values()
+    n, oh, ow, c = op.out_type().get_shape()
+    h, w = x.shape[1:3]
+    extra_h = max(0, (oh - 1) * sh + (kh - 1) * dh + 1 - (h + pt + pb))
+    extra_w = max(0, (ow - 1) * sw + (kw - 1) * dw + 1 - (w + pl + pr))
+    pad = ((0, 0), (pt, pb + extra_h), (pl, pr + extra_w), (0, 0))
+    is_max = op.kind.data == "max"
+    xp = np.pad(x.astype(np.float64), pad, constant_values=-np.inf if is_max else 0)
+    counted = np.pad(np.ones((1, h, w, 1)), ((0, 0), (pt, pb), (pl, pr), (0, 0)), constant_values=1)
+    if not op.count_include_pad.value.data:
+        counted = np.pad(np.ones((1, h, w, 1)), ((0, 0), (pt, pb), (pl, pr), (0, 0)))
+    counted = np.pad(counted, ((0, 0), (0, extra_h), (0, extra_w), (0, 0)))
+    out = np.full((n, oh, ow, c), -np.inf if is_max else 0.0)
+    count = np.zeros((1, oh, ow, 1))
+    for i in range(kh):
+        for j in range(kw):
+            rows = slice(i * dh, i * dh + (oh - 1) * sh + 1, sh)
+            cols = slice(j * dw, j * dw + (ow - 1) * sw + 1, sw)
+            tap = xp[:, rows, cols, :]
+            out = np.maximum(out, tap) if is_max else out + tap
+            count += counted[:, rows, cols, :]
+    return out if is_max else out / count
+
+
+UNARY_NUMPY = {
+    "relu": lambda x, p: np.maximum(x, 0),
+    "leaky_relu": lambda x, p: np.where(x < 0, p[0] * x, x),
+    "clip": lambda x, p: np.clip(x, p[0], p[1]),
+    "sigmoid": lambda x, p: 1 / (1 + np.exp(-x)),
+    "tanh": lambda x, p: np.tanh(x),
+    "exp": lambda x, p: np.exp(x),
+    "log": lambda x, p: np.log(x),
+    "abs": lambda x, p: np.abs(x),
+    "neg": lambda x, p: -x,
+    "sqrt": lambda x, p: np.sqrt(x),
+    "reciprocal": lambda x, p: 1 / x,
+    "elu": lambda x, p: np.where(x > 0, x, p[0] * (np.exp(x) - 1)),
+    "selu": lambda x, p: p[1] * np.where(x > 0, x, p[0] * (np.exp(x) - 1)),
+    "softplus": lambda x, p: np.log1p(np.exp(x)),
+    "softsign": lambda x, p: x / (1 + np.abs(x)),
+    "hard_sigmoid": lambda x, p: np.clip(p[0] * x + p[1], 0, 1),
+    "hard_swish": lambda x, p: x * np.clip(x / 6 + 0.5, 0, 1),
+}
+BINARY_NUMPY = {
+    "add": np.add,
+    "sub": np.subtract,
+    "mul": np.multiply,
+    "div": np.divide,
+    "max": np.maximum,
+    "min": np.minimum,
+    "pow": np.power,
+    "prelu": lambda a, b: np.where(a < 0, a * b, a),
+}
+
+
+def _softmax(x: np.ndarray, axis: int, log: bool) -> np.ndarray:
+    shifted = x - x.max(axis=axis, keepdims=True)
+    total = np.exp(shifted).sum(axis=axis, keepdims=True)
+    return shifted - np.log(total) if log else np.exp(shifted) / total
+
+
+def _lrn(op: kernel.LrnOp, x: np.ndarray) -> np.ndarray:
+    size = op.size.value.data
+    squares = np.pad(x.astype(np.float64) ** 2, ((0, 0),) * 3 + (((size - 1) // 2, size // 2),))
+    window = sum(squares[..., i : i + x.shape[-1]] for i in range(size))
+    scale = op.bias.value.data + op.alpha.value.data / size * window
+    return x / scale**op.beta.value.data
+
+
+def _slice(op: kernel.SliceOp, x: np.ndarray) -> np.ndarray:
+    shape = op.out_type().get_shape()
+    index = [
+        start + np.arange(count) * step
+        for start, step, count in zip(
+            op.starts.get_values(), op.steps.get_values(), shape, strict=True
+        )
+    ]
+    return x[np.ix_(*index)]
+
+
+def _evaluate(op: kernel.KernelOp, ins: list[np.ndarray], out: np.ndarray) -> None:
+    """Writes what `op` computes into `out` (its output buffer)."""
+    if isinstance(op, kernel.CopyOp):
+        offsets = op.offsets.get_values()
+        out[tuple(slice(o, o + n) for o, n in zip(offsets, ins[0].shape, strict=True))] = ins[0]
+        return
+    if isinstance(op, kernel.ConvOp):
+        value = _eval_conv(op, *ins)
+    elif isinstance(op, kernel.PoolOp):
+        value = _eval_pool(op, ins[0])
+    elif isinstance(op, kernel.MatmulOp):
+        a, b, *bias = (v.astype(np.float64) for v in ins)
+        value = op.alpha.value.data * (a @ b)
+        value = _act(value + op.beta.value.data * bias[0] if bias else value, op.activation)
+    elif isinstance(op, kernel.ScaleShiftOp):
+        value = _act(ins[0] * ins[1] + ins[2], op.activation)
+    elif isinstance(op, kernel.ElementwiseOp):
+        kind, params = op.kind.data, op.params.get_values()
+        value = (
+            BINARY_NUMPY[kind](*ins) if kind in BINARY_NUMPY else UNARY_NUMPY[kind](ins[0], params)
+        )
+    elif isinstance(op, kernel.SoftmaxOp):
+        value = _softmax(ins[0], op.axis.value.data, bool(op.log.value.data))
+    elif isinstance(op, kernel.LrnOp):
+        value = _lrn(op, ins[0])
+    elif isinstance(op, kernel.TransposeOp):
+        value = ins[0].transpose(op.perm.get_values())
+    elif isinstance(op, kernel.SliceOp):
+        value = _slice(op, ins[0])
+    else:
+        assert isinstance(op, kernel.ReshapeOp | kernel.ConvertOp), op.name
+        value = ins[0].reshape(out.shape)
+    out[...] = value
+
+
+def run_kernel_ir(func: FuncOp, inputs: list[np.ndarray]) -> list[np.ndarray]:
+    """Evaluates a lowered float function on its ONNX-layout inputs."""
+    env: dict[SSAValue, np.ndarray] = dict(zip(func.args, inputs, strict=True))
+    for op in func.body.block.ops:
+        if isinstance(op, kernel.AllocOp | kernel.ConstOp):
+            memref = op.result.type
+            dtype, shape = kernel.buffer_dtype(memref), memref.get_shape()
+            env[op.result] = (
+                np.zeros(shape, dtype)
+                if isinstance(op, kernel.AllocOp)
+                else op.resource.blob.view(dtype, shape, op.resource.key)
+            )
+        elif isinstance(op, kernel.KernelOp):
+            _evaluate(op, [env[v] for v in op.inputs], env[op.output])
+    return [env[v] for v in func.body.block.last_op.operands]  # type: ignore[union-attr]
+
+
+def _graph(
+    nodes: list[onnx.NodeProto],
+    inputs: dict[str, tuple[int, ...]],
+    outputs: list[str],
+    weights: dict[str, np.ndarray],
+) -> onnx.ModelProto:
+    graph = helper.make_graph(
+        nodes,
+        "case",
+        [helper.make_tensor_value_info(n, TensorProto.FLOAT, s) for n, s in inputs.items()],
+        [helper.make_tensor_value_info(n, TensorProto.FLOAT, None) for n in outputs],
+        [numpy_helper.from_array(v, k) for k, v in weights.items()],
+    )
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
+
+
+RNG = np.random.default_rng(3)
+X = {"x": (1, 4, 6, 6)}
+
+
+def _w(*shape: int) -> np.ndarray:
+    return RNG.standard_normal(shape).astype(np.float32)
+
+
+def _i64(*values: int) -> np.ndarray:
+    return np.array(values, dtype=np.int64)
+
+
+N = helper.make_node
+NUMERIC_CASES: dict[str, onnx.ModelProto] = {
+    "conv_group_dilated_relu": _graph(
+        [
+            N(
+                "Conv",
+                ["x", "w", "b"],
+                ["c"],
+                strides=[2, 1],
+                dilations=[1, 2],
+                group=2,
+                pads=[1, 0, 2, 1],
+            ),
+            N("Relu", ["c"], ["y"]),
+        ],
+        X,
+        ["y"],
+        {"w": _w(6, 2, 3, 3), "b": _w(6)},
+    ),
+    "conv_same_clip_and_1d_leaky": _graph(
+        [
+            N("Conv", ["x", "w"], ["c"], auto_pad="SAME_UPPER", strides=[2, 2]),
+            N("Clip", ["c", "lo", "hi"], ["y"]),
+            N("Reshape", ["x", "s3"], ["r"]),
+            N("Conv", ["r", "w1"], ["c1"], pads=[1, 2], strides=[2]),
+            N("LeakyRelu", ["c1"], ["z"], alpha=0.2),
+        ],
+        X,
+        ["y", "z"],
+        {
+            "w": _w(3, 4, 3, 3),
+            "lo": np.float32(0),
+            "hi": np.float32(0.5),
+            "s3": _i64(1, 4, 36),
+            "w1": _w(5, 4, 3),
+        },
+    ),
+    "pools": _graph(
+        [
+            N("MaxPool", ["x"], ["a"], kernel_shape=[3, 3], strides=[2, 2], ceil_mode=1),
+            N(
+                "AveragePool",
+                ["x"],
+                ["b"],
+                kernel_shape=[3, 2],
+                pads=[1, 1, 1, 0],
+                count_include_pad=1,
+                strides=[2, 2],
+                ceil_mode=1,
+            ),
+            N("AveragePool", ["x"], ["c"], kernel_shape=[2, 2], pads=[1, 1, 1, 1]),
+            N("GlobalMaxPool", ["x"], ["d"]),
+            N("GlobalAveragePool", ["x"], ["e"]),
+        ],
+        X,
+        ["a", "b", "c", "d", "e"],
+        {},
+    ),
+    "bn_relu_lrn": _graph(
+        [
+            N("BatchNormalization", ["x", "s", "t", "m", "v"], ["n"], epsilon=1e-3),
+            N("Relu", ["n"], ["r"]),
+            N("LRN", ["r"], ["y"], size=3, alpha=0.01, beta=0.75, bias=1.5),
+        ],
+        X,
+        ["y"],
+        {"s": _w(4), "t": _w(4), "m": _w(4), "v": np.abs(_w(4)) + 0.5},
+    ),
+    "gemm_matmul": _graph(
+        [
+            N("Flatten", ["x"], ["f"]),
+            N("Gemm", ["wa", "f"], ["g"], transA=1, transB=1, alpha=0.5, beta=2.0),
+            N("Gemm", ["f", "wb", "c"], ["h"], transB=1, alpha=1.5, beta=-1.0),
+            N("Relu", ["h"], ["hr"]),
+            N("MatMul", ["x", "wm"], ["m"]),
+            N("MatMul", ["x", "x"], ["mm"]),
+        ],
+        X,
+        ["g", "hr", "m", "mm"],
+        {"wa": _w(144, 3), "wb": _w(5, 144), "c": _w(5), "wm": _w(6, 2)},
+    ),
+    "broadcasts": _graph(
+        [
+            N("Add", ["x", "k"], ["a"]),
+            N("Sub", ["a", "one"], ["b"]),
+            N("Mul", ["b", "row"], ["c"]),
+            N("Div", ["c", "k"], ["d"]),
+            N("PRelu", ["d", "k"], ["e"]),
+            N("Sum", ["e", "x", "k"], ["f"]),
+            N("Max", ["f", "x", "row"], ["g"]),
+            N("Min", ["g", "b"], ["h"]),
+            N("Abs", ["h"], ["i"]),
+            N("Pow", ["i", "half"], ["y"]),
+        ],
+        {"x": (1, 4, 6, 6), "row": (6, 6)},
+        ["y"],
+        {"k": _w(4, 1, 1), "one": np.float32(1.0), "half": np.float32(0.5)},
+    ),
+    "unary": _graph(
+        [
+            N("Sigmoid", ["x"], ["a"]),
+            N("Tanh", ["a"], ["b"]),
+            N("Exp", ["b"], ["c"]),
+            N("Log", ["c"], ["d"]),
+            N("Neg", ["d"], ["e"]),
+            N("Abs", ["e"], ["f"]),
+            N("Sqrt", ["f"], ["g"]),
+            N("Reciprocal", ["c"], ["h"]),
+            N("Elu", ["x"], ["i"], alpha=0.7),
+            N("Selu", ["i"], ["j"]),
+            N("Softplus", ["j"], ["k"]),
+            N("Softsign", ["k"], ["l"]),
+            N("HardSigmoid", ["x"], ["m"], alpha=0.3, beta=0.4),
+            N("HardSwish", ["x"], ["n"]),
+        ],
+        X,
+        ["g", "h", "l", "m", "n"],
+        {},
+    ),
+    "softmax_and_movement": _graph(
+        [
+            N("Softmax", ["x"], ["a"], axis=1),
+            N("Transpose", ["a"], ["b"], perm=[0, 2, 3, 1]),
+            N("Transpose", ["b"], ["c"], perm=[3, 1, 0, 2]),
+            N("Reshape", ["c", "s"], ["d"]),
+            N("LogSoftmax", ["d"], ["e"], axis=-1),
+            N("Unsqueeze", ["e", "ax0"], ["f"]),
+            N("Squeeze", ["f", "ax0"], ["g"]),
+            N("Flatten", ["x"], ["h"], axis=2),
+            N("Transpose", ["x"], ["i"], perm=[0, 2, 3, 1]),
+        ],
+        X,
+        ["c", "g", "h", "i"],
+        {"s": _i64(4, 6, 6), "ax0": _i64(0)},
+    ),
+    "slice_split_concat": _graph(
+        [
+            N("Slice", ["x", "st", "en", "ax", "sp"], ["a"]),
+            N("Split", ["x"], ["b", "c"], axis=1, num_outputs=2),
+            N("Concat", ["c", "b", "c"], ["d"], axis=2),
+            N("Concat", ["c", "b"], ["e"], axis=1),
+            N("Unsqueeze", ["x", "ax4"], ["f"]),
+            N("Split", ["f", "parts"], ["g", "h"], axis=2),
+        ],
+        X,
+        ["a", "d", "e", "g", "h"],
+        {
+            "st": _i64(-1, 0, 5),
+            "en": _i64(-100, 3, 0),
+            "ax": _i64(3, 1, 2),
+            "sp": _i64(-2, 1, -2),
+            "ax4": _i64(4),
+            "parts": _i64(1, 5),
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(NUMERIC_CASES))
+def test_lowered_float_graph_computes_what_the_reference_does(case: str) -> None:
+    module = import_model(prepare_model(NUMERIC_CASES[case], Path(f"{case}.onnx"), {}))
+    inputs = [
+        RNG.standard_normal(shape_of_arg).astype(np.float32)
+        for shape_of_arg in (arg.type.get_shape() for arg in main_func(module).args)
+    ]
+    expected = run_module(module, inputs)
+    ctx = make_context()
+    func = lower_and_plan(ctx, module.clone())
+    actual = run_kernel_ir(func, inputs)
+    assert len(actual) == len(expected)
+    for got, want in zip(actual, expected, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
