@@ -24,7 +24,9 @@ from aicc.compiler import CompileConfig, QuantizationConfig, compile_model, dump
 from aicc.context import make_context
 from aicc.dialects import kernel
 from aicc.dialects.elements import elements_array
-from aicc.dialects.quant import UniformQuantizedType
+from aicc.dialects.onnx_base import OnnxOp
+from aicc.dialects.onnx_ops import ConstantOp
+from aicc.dialects.quant import UniformQuantizedType, quantized_element
 from aicc.errors import UserError
 from aicc.frontend.onnx_import import import_model
 from aicc.frontend.onnx_load import prepare_model
@@ -131,14 +133,14 @@ def test_light_model_lowers_and_plans(name: str) -> None:
     check_reuse(func)
 
 
-@pytest.fixture(scope="module")
-def tiny_int8(tmp_path_factory: pytest.TempPathFactory) -> tuple[Context, ModuleOp]:
-    directory = tmp_path_factory.mktemp("tiny")
-    onnx.save(tiny_cnn(), directory / "model.onnx")
+def compile_int8(model: onnx.ModelProto, directory: Path) -> tuple[Context, ModuleOp]:
+    """`model` compiled to INT8 (per-channel weights) with a profile of two random inputs."""
+    onnx.save(model, directory / "model.onnx")
     rng = np.random.default_rng(5)
+    shape = [d.dim_value for d in model.graph.input[0].type.tensor_type.shape.dim]
     names = [str(directory / f"in{i}.npy") for i in range(2)]
     for name in names:
-        np.save(name, rng.standard_normal((1, 3, 32, 32)).astype(np.float32))
+        np.save(name, rng.standard_normal(shape).astype(np.float32))
     (directory / "list.txt").write_text("\n".join(names) + "\n")
     config = CompileConfig(model=directory / "model.onnx", input_list=directory / "list.txt")
     dump_profile(config, directory / "profile.yaml")
@@ -147,6 +149,11 @@ def tiny_int8(tmp_path_factory: pytest.TempPathFactory) -> tuple[Context, Module
         CompileConfig(model=directory / "model.onnx", quantization=quantization)
     )
     return compiled.session.ctx, compiled.module
+
+
+@pytest.fixture(scope="module")
+def tiny_int8(tmp_path_factory: pytest.TempPathFactory) -> tuple[Context, ModuleOp]:
+    return compile_int8(tiny_cnn(), tmp_path_factory.mktemp("tiny"))
 
 
 def test_tiny_cnn_int8_lowers_fused_and_quantized(tiny_int8: tuple[Context, ModuleOp]) -> None:
@@ -607,3 +614,71 @@ def test_lowered_float_graph_computes_what_the_reference_does(case: str) -> None
     assert len(actual) == len(expected)
     for got, want in zip(actual, expected, strict=True):
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+
+
+INT8_ZOO = _graph(
+    [
+        N("Conv", ["x", "w", "b"], ["c"], pads=[1, 1, 1, 1]),
+        N("Clip", ["c", "lo", "hi"], ["cl"]),
+        N("Relu", ["x"], ["r"]),
+        N("Add", ["cl", "r"], ["a"]),
+        N("Sub", ["a", "x"], ["s"]),
+        N("Mul", ["s", "r"], ["m"]),
+        N("MaxPool", ["m"], ["mp"], kernel_shape=[2, 2], strides=[2, 2]),
+        N("AveragePool", ["m"], ["ap"], kernel_shape=[2, 2], strides=[2, 2], pads=[1, 1, 0, 0]),
+        N("Concat", ["mp", "ap"], ["cat"], axis=1),
+        N("Slice", ["cat", "st", "en", "ax"], ["sl"]),
+        N("Split", ["sl"], ["p", "q"], axis=1, num_outputs=2),
+        N("Transpose", ["p"], ["t"], perm=[0, 1, 3, 2]),
+        N("GlobalMaxPool", ["t"], ["g"]),
+        N("GlobalAveragePool", ["q"], ["ga"]),
+        N("Squeeze", ["g", "ax23"], ["sq"]),
+        N("Unsqueeze", ["sq", "ax0"], ["un"]),
+        N("Reshape", ["ga", "s2"], ["re"]),
+        N("Flatten", ["un"], ["fl"]),
+        N("Gemm", ["re", "wg"], ["ge"], transB=1),
+        N("MatMul", ["fl", "wm"], ["mm"]),
+        N("Add", ["ge", "mm"], ["y"]),
+    ],
+    X,
+    ["y"],
+    {
+        "w": _w(4, 4, 3, 3),
+        "b": _w(4),
+        "lo": np.float32(-1),
+        "hi": np.float32(1),
+        "st": _i64(0, 1),
+        "en": _i64(6, 3),
+        "ax": _i64(1, 2),
+        "ax23": _i64(2, 3),
+        "ax0": _i64(0),
+        "s2": _i64(1, 3),
+        "wg": _w(5, 3),
+        "wm": _w(3, 5),
+    },
+)
+
+
+def test_int8_ops_lower_in_int8(tmp_path: Path) -> None:
+    """Every op the reference runs in INT8 lowers with quantized buffers, and verifies."""
+    ctx, module = compile_int8(INT8_ZOO, tmp_path)
+    int8_ops = [
+        op
+        for op in main_func(module).body.block.ops
+        if isinstance(op, OnnxOp)
+        and not isinstance(op, ConstantOp)
+        and quantized_element(op.results[0].type) is not None
+    ]
+    kinds = {op.ONNX_TYPE for op in int8_ops}
+    assert kinds >= {"Conv", "Clip", "Relu", "Add", "Sub", "Mul", "MaxPool", "AveragePool"}
+    assert kinds >= {"Concat", "Slice", "Split", "Transpose", "GlobalMaxPool", "Gemm", "MatMul"}
+    func = lower_and_plan(ctx, module)
+    check_plan(func)
+    quantized = {
+        name
+        for op in func.body.block.ops
+        if isinstance(op, kernel.KernelOp) and kernel.element_kind(op.out_type()) == "quant"
+        for name in op.names
+    }
+    missing = {op.first_output_name for op in int8_ops} - quantized
+    assert not missing
