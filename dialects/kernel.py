@@ -19,17 +19,31 @@ results:
 
 Every compute op records `onnx_names`, the ONNX first-output names it came from.
 
-Semantics beyond the contract (docs of issue 4) that the device lowering relies on:
+Additions to the issue-4 contract (what the device lowering may rely on):
 - `#kernel.act<clip(lo, hi)>` and `kernel.elementwise {kind = "clip"}` on a
   quantized result hold their bounds in the result's STORAGE integers (computed
   exactly at compile time as the reference does); on float results, real values.
 - data movement ops (transpose, copy, slice, reshape) keep the element type: any
-  change of quantization parameters is a separate `kernel.convert`.
+  change of quantization parameters is a separate `kernel.convert`. Quantized
+  elementwise ops, pools, conv and matmul may read and write different
+  per-tensor parameters (they requantize as the reference kernels do).
 - `kernel.matmul` computes `alpha * (a @ b) + beta * bias` with numpy broadcasting
-  of `bias` to the output; i8 follows `sim/kernels/quantized_linear.py` (alpha > 0).
-- `kernel.pool {kind = "avg"}` divides by the taps counted per `count_include_pad`.
+  of `bias` to the output; i8 follows `sim/kernels/quantized_linear.py` (alpha > 0);
+  its per-axis weights are quantized along their last axis (N).
+- `kernel.scale_shift` parameters are f32, or the input's type (f16 input: f32
+  parameters, computed in f32 and rounded once to f16).
+- `kernel.pool {kind = "avg"}` divides by the taps counted per `count_include_pad`;
+  `pads` are ONNX's (auto_pad resolved); ceil mode's extra end windows are implied
+  by the result shape (as `sim/kernels/window.py` pads them).
+- `kernel.slice` steps may be negative; `kernel.softmax {log = 1}` is LogSoftmax.
+- `kernel.const` values are always `#aicc.dense_resource` blobs.
 - `kernel.elementwise` params: leaky_relu/elu [alpha], selu [alpha, gamma],
   hard_sigmoid [alpha, beta], clip [lo, hi]; others none.
+Property types: window/perm/offset arrays `array<i64>`, elementwise `params`
+`array<f64>`, `group`/`axis`/`log`/`size`/`count_include_pad` i64, matmul
+`alpha`/`beta` f64, LRN `alpha`/`beta`/`bias` f32, `offset` i64 (plan-memory).
+Python helpers: `buffer_bytes`, `buffer_dtype`, `element_kind`, `quant_element`,
+`KernelOp.names`, `ConstOp.resource`, `ActivationAttr.values`.
 """
 
 from __future__ import annotations
