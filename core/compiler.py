@@ -16,6 +16,7 @@ import hashlib
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +28,7 @@ from xdsl.transforms.canonicalize import CanonicalizePass
 
 from aicc.accuracy import Agreement, agreement
 from aicc.context import make_context
+from aicc.device import lower_to_device
 from aicc.errors import UserError
 from aicc.frontend.onnx_import import import_model
 from aicc.frontend.onnx_load import prepare_model, read_model
@@ -227,6 +229,11 @@ class CompiledModel:
     def module(self) -> ModuleOp:
         return self.session.module
 
+    @cached_property
+    def program(self) -> ModuleOp:
+        """The module lowered to the target's `aic` program (lowered once, when first asked)."""
+        return lower_to_device(self.module, self.target, str(self.session.config.model))
+
     def run(self, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:
         return run_module(self.module, inputs)
 
@@ -235,6 +242,7 @@ def compile_model(config: CompileConfig) -> CompiledModel:
     """Compile to the configured precisions; measure accuracy on the input list if given.
 
     The target is read first, so a bad `-target` file fails before the compile runs.
+    The device lowering waits until `program` is asked for (writing a bundle).
     """
     target = load_target(config.target, num_cores=config.num_cores)
     session = open_session(config)

@@ -189,6 +189,8 @@ def _dump(config: CompileConfig, output: Path) -> None:
 
 def _compile(args: argparse.Namespace, config: CompileConfig) -> None:
     compiled = compile(config)
+    directory = args.aic_binary_dir or Path(f"{config.model.stem}-bundle")
+    write_bundle(compiled, directory)  # lowers to the device first: a refusal ends here
     if config.quantization.profile is not None:
         print("Model is compiled with Int8 precision using PGQ.")
     elif config.convert_to_fp16:
@@ -203,8 +205,6 @@ def _compile(args: argparse.Namespace, config: CompileConfig) -> None:
             )
     for output in compiled.accuracy:
         print(f"  output '{output.name}' vs FP32: {output.agreement.text()}")
-    directory = args.aic_binary_dir or Path(f"{config.model.stem}-bundle")
-    write_bundle(compiled, directory)
     print(f"Bundle written to {directory}")
 
 

@@ -5,6 +5,12 @@ module with its constant blobs. User errors are one line and exit status 2
 (except what `--verify-diagnostics`/`--parsing-diagnostics` ask xDSL to print).
 `-o FILE` is written once, after every chunk succeeded, through a temporary
 file; its large blobs go to the `FILE.npz` sidecar.
+
+The device path runs step by step, each level printable and parseable:
+
+    aicc-opt model.onnx -p lower-onnx-to-kernel          # kernel dialect (NHWC buffers)
+    aicc-opt kernel.mlir -p plan-memory                  # DDR offsets, peak activations
+    aicc-opt planned.mlir -p 'lower-kernel-to-aic{num_cores=4}'   # the aic program
 """
 
 from __future__ import annotations

@@ -1,13 +1,20 @@
-"""`aicc-run`: run a model on the reference interpreter, with qaic-runner's file conventions.
+"""`aicc-run`: run a model on the reference interpreter, or a bundle on the device simulator.
 
 Inputs are `.npy` files or raw little-endian files shaped and typed as the graph
 input, given in graph-input order (`-i FILE`), by name (`-i NAME=FILE`), or one
 inference per line of an `--input-list-file`. Each result of inference `k` is
 written as raw bytes of its dtype to `DIR/<output name>-activation-0-inf-<k>.bin`.
 
-`aicc-run -t DIR` runs a bundle that `aicc-compile` wrote, with the same input and
-output conventions: its graph keeps float edges (inputs are quantized and
-outputs dequantized inside it), so its outputs are float32 files like the model's.
+`aicc-run -t DIR` runs the `aic` program of a bundle that `aicc-compile` wrote on
+the simulator (aicc.sim.device), with the same input and output conventions: float
+inputs are quantized and outputs dequantized on the host where the manifest says
+an edge is quantized, so the files are float32 like the model's. `--reference`
+runs the bundle's high-level IR on the reference interpreter instead (the only way
+to run a format_version 1 bundle). `-n K` runs every inference K times. The cost
+report is that of the last run: `--report` prints it as text, `--report=json`
+prints it as one JSON document (stdout then holds nothing else), and
+`--report-file=F` writes the JSON to F atomically. A device fault is one line and
+exit status 2.
 
 `aicc-run MODEL --compare [--load-profile=PGQ --node-precision-info=YAML ...]` runs
 the inputs through FP32 and the compiled precisions and prints every tensor's
@@ -17,10 +24,11 @@ agreement (see aicc.compare); it writes no output files.
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +52,7 @@ from aicc.errors import UserError, user_errors_exit_2
 from aicc.graph import Port, input_ports, main_func, output_ports
 from aicc.inputs import Inference, arity, read_input_list
 from aicc.ir_io import module_blobs, write_atomically
+from aicc.sim.device import CostReport
 from aicc.sim.reference import run_module
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
@@ -126,6 +135,30 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         help="where the outputs go (created if missing); required unless --compare",
     )
     add_symbol_argument(parser)
+    bundle = parser.add_argument_group("bundles (-t DIR)")
+    add_flag(
+        bundle,
+        "reference",
+        action="store_true",
+        help="run the bundle's high-level IR on the reference interpreter, not the simulator",
+    )
+    bundle.add_argument(
+        "-n",
+        "--num-iter",
+        type=int,
+        default=1,
+        metavar="K",
+        help="run every inference K times (default 1)",
+    )
+    add_flag(
+        bundle,
+        "report",
+        nargs="?",
+        const="text",
+        choices=("text", "json"),
+        help="print the simulator's cost report of the last run (text, or json alone on stdout)",
+    )
+    add_flag(bundle, "report-file", type=Path, metavar="FILE", help="write the JSON cost report")
     compare = parser.add_argument_group("per-tensor comparison against FP32")
     add_flag(compare, "compare", action="store_true", help="compare every tensor with FP32")
     add_flag(compare, "node-precision-info", type=Path, metavar="YAML")
@@ -147,20 +180,24 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         parser.error("give either a model or -t DIR")
     if args.compare and args.bundle is not None:
         parser.error("--compare compiles a model; it does not take -t DIR")
+    if args.num_iter < 1:
+        parser.error(f"-n {args.num_iter}: give a count of at least 1")
+    on_device = args.bundle is not None and not args.reference
+    if (args.report or args.report_file) and not on_device:
+        parser.error("--report and --report-file need a bundle run on the simulator (-t DIR)")
+    if args.reference and args.bundle is None:
+        parser.error("--reference runs a bundle's high-level IR; give -t DIR")
     if not args.compare and args.write_output_dir is None:
         parser.error("the following arguments are required: --write-output-dir")
     return args
 
 
 def load_module(args: argparse.Namespace) -> tuple[ModuleOp, Path]:
-    """The module to run and the path that names it in messages."""
+    """The module to run on the reference interpreter and the path that names it in messages."""
     if args.bundle is None:
         model = Path(args.model)
         return load_input(model, parse_symbols(args.onnx_define_symbol)), model
-    module, manifest = read_bundle(args.bundle)
-    executable = manifest.get("executable")
-    if executable != "reference-interpreter":
-        raise UserError(f"{args.bundle}: this aicc-run cannot run a '{executable}' bundle")
+    module = read_bundle(args.bundle).model()
     print(f"running bundle {args.bundle} on the reference interpreter (INT8/FP16 kernels)")
     return module, args.bundle
 
@@ -200,16 +237,71 @@ def print_comparison(config: CompileConfig, runs: list[Inference], threshold: fl
     print(f"most sensitive i8 layers; add to FP16NodeInstanceNames: [{', '.join(top)}]")
 
 
-@user_errors_exit_2("aicc-run")
-def main(argv: Sequence[str] | None = None) -> None:
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+Execute = Callable[[list[np.ndarray]], tuple[list[np.ndarray], CostReport | None]]
+"""One inference: the outputs, and the cost report when it ran on the simulator."""
+
+
+def reference_executable(
+    args: argparse.Namespace, say: Callable[[str], None]
+) -> tuple[Execute, list[Port], list[Port], Path]:
+    """The model (or a bundle's high-level IR) on the reference interpreter."""
+    if args.bundle is not None:
+        say(f"running bundle {args.bundle} on the reference interpreter (INT8/FP16 kernels)")
     module, source = load_module(args)
     check_runnable(module, source)
     try:
         func = main_func(module)
     except UserError as e:
         raise UserError(f"{source}: {e}") from None
-    inputs, outputs = input_ports(func), output_ports(func)
+
+    def execute(arrays: list[np.ndarray]) -> tuple[list[np.ndarray], CostReport | None]:
+        return run_inference(module, source, arrays), None
+
+    return execute, input_ports(func), output_ports(func), source
+
+
+def device_executable(
+    args: argparse.Namespace, say: Callable[[str], None]
+) -> tuple[Execute, list[Port], list[Port], Path]:
+    """A bundle's `aic` program on the simulator, quantizing and dequantizing at the edges."""
+    source: Path = args.bundle
+    executable = read_bundle(source).executable()
+    target = executable.target
+    say(f"running bundle {source} on the simulator ({target.name}, {target.cores} cores)")
+
+    def execute(arrays: list[np.ndarray]) -> tuple[list[np.ndarray], CostReport | None]:
+        try:
+            return executable.run(arrays)
+        except UserError as e:
+            raise UserError(f"{source}: {e}") from None
+
+    return execute, executable.inputs, executable.outputs, source
+
+
+def emit_report(args: argparse.Namespace, report: CostReport) -> None:
+    text = json.dumps(report.to_json(), indent=2, sort_keys=True) + "\n"
+    if args.report == "text":
+        print(report.format())
+    elif args.report == "json":
+        print(text, end="")
+    if args.report_file is not None:
+        try:
+            write_atomically(args.report_file, text)
+        except OSError as e:
+            raise cannot_write(args.report_file, e) from None
+
+
+def _quiet(_: str) -> None:
+    """Nothing: with `--report=json` stdout holds only the report."""
+
+
+@user_errors_exit_2("aicc-run")
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    say = _quiet if args.report == "json" else print
+    on_device = args.bundle is not None and not args.reference
+    make = device_executable if on_device else reference_executable
+    execute, inputs, outputs, source = make(args, say)
     if args.input_list_file is not None:
         runs = read_input_list(args.input_list_file, inputs)
     else:
@@ -222,11 +314,17 @@ def main(argv: Sequence[str] | None = None) -> None:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise UserError(f"{directory}: cannot create the output directory: {e.strerror}") from None
+    report: CostReport | None = None
     for index, run in enumerate(runs):
         arrays = run.read(inputs)
+        results, report = execute(arrays)
+        for _ in range(args.num_iter - 1):
+            results, report = execute(arrays)
         files = output_files(directory, outputs, index, source)
-        for path, array in zip(files, run_inference(module, source, arrays), strict=True):
+        for path, array in zip(files, results, strict=True):
             write_output(path, array)
+    if report is not None:
+        emit_report(args, report)
 
 
 def write_output(path: Path, array: np.ndarray) -> None:

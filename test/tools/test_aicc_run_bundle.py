@@ -1,4 +1,4 @@
-"""aicc-run on a compiled bundle (-t DIR) and the per-tensor comparison (--compare)."""
+"""aicc-run on a compiled bundle's high-level IR (-t DIR --reference) and --compare."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def flow(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_bundle_outputs_equal_compiled_model(flow: Path) -> None:
     result = run_tool(
-        "aicc-run", "-t", "model-bundle", "--input-list-file=list.txt",
+        "aicc-run", "-t", "model-bundle", "--reference", "--input-list-file=list.txt",
         "--write-output-dir", "out", cwd=flow,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr

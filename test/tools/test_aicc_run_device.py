@@ -1,0 +1,116 @@
+"""aicc-run -t DIR on the device simulator: bit-exact INT8, -n, reports, faults, old bundles."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import assert_user_error, run_ok, run_tool
+from tiny_cnn_flow import make_flow
+
+OUT = "fc0-activation-0-inf-{}.bin"
+
+
+@pytest.fixture(scope="module")
+def flow(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tiny_cnn compiled all-INT8 with a profile, to `bundle/`."""
+    directory = make_flow(tmp_path_factory.mktemp("device"))
+    seed = ["-m=model.onnx", "-input-list-file=list.txt"]
+    for step in ("-dump-profile=pgq.yaml", "-load-profile=pgq.yaml"):
+        result = run_tool("aicc-compile", *seed, step, "-aic-binary-dir=bundle", cwd=directory)
+        assert result.returncode == 0, result.stderr
+    return directory
+
+
+def run(flow: Path, *args: str) -> str:
+    return run_ok("aicc-run", "-t", "bundle", *args, cwd=flow)
+
+
+def outputs(directory: Path, count: int) -> list[np.ndarray]:
+    return [np.fromfile(directory / OUT.format(k), dtype="<f4") for k in range(count)]
+
+
+def test_simulator_equals_reference_bit_for_bit(flow: Path) -> None:
+    out = run(flow, "--input-list-file=list.txt", "--write-output-dir=sim")
+    assert "running bundle bundle on the simulator (cloud_ai_100, 16 cores)" in out
+    run(flow, "--reference", "--input-list-file=list.txt", "--write-output-dir=ref")
+    sim, ref = outputs(flow / "sim", 4), outputs(flow / "ref", 4)
+    for got, want in zip(sim, ref, strict=True):
+        assert got.shape == (10,)
+        np.testing.assert_array_equal(got, want)
+    assert not all(np.array_equal(sim[0], other) for other in sim[1:])  # inputs matter
+
+
+def test_repeats_report_and_json(flow: Path) -> None:
+    text = run(flow, "-i", "in0.npy", "-n", "3", "--report", "--write-output-dir=rep")
+    assert re.search(r"cycles", text), text
+    (got,) = outputs(flow / "rep", 1)
+    (want,) = outputs(flow / "sim", 1)
+    np.testing.assert_array_equal(got, want)
+    printed = run(
+        flow, "-i", "in0.npy", "--report=json", "-report-file=r.json", "-write-output-dir=j"
+    )
+    report = json.loads(printed)  # stdout holds the report alone
+    assert json.loads((flow / "r.json").read_text()) == report
+    assert report["total_cycles"] > 0 and report["instruction_count"] > 0
+    assert {
+        "seconds",
+        "nodes",
+        "bytes_moved",
+        "utilization",
+        "conv_roofline_ratio",
+    } <= report.keys()
+    assert "conv0" in json.dumps(report["nodes"])
+
+
+def test_wrong_input_size_is_one_line(flow: Path) -> None:
+    (flow / "short.bin").write_bytes(b"\0" * 12)
+    result = run_tool(
+        "aicc-run", "-t", "bundle", "-i", "short.bin", "--write-output-dir=x", cwd=flow
+    )
+    assert_user_error(result, "short.bin", "12288 bytes", "12 bytes")
+
+
+def test_report_needs_the_simulator(flow: Path) -> None:
+    args = ["-t", "bundle", "--reference", "-i", "in0.npy", "--report", "--write-output-dir=x"]
+    result = run_tool("aicc-run", *args, cwd=flow)
+    assert result.returncode == 2 and "--report" in result.stderr
+
+
+def _copy_bundle(flow: Path, name: str) -> Path:
+    copy = flow / name
+    copy.mkdir(exist_ok=True)
+    for path in (flow / "bundle").iterdir():
+        (copy / path.name).write_bytes(path.read_bytes())
+    return copy
+
+
+def test_out_of_bounds_program_is_one_line(flow: Path) -> None:
+    copy = _copy_bundle(flow, "broken")
+    text = (copy / "program.mlir").read_text()
+    # Move the first scratchpad view far past the 8 MiB scratchpad.
+    broken, count = re.subn(r"sp\[\d+\]", "sp[67108864]", text, count=1)
+    assert count == 1
+    (copy / "program.mlir").write_text(broken)
+    result = run_tool("aicc-run", "-t", "broken", "-i", "in0.npy", "--write-output-dir=x", cwd=flow)
+    line = assert_user_error(result, "67108864")
+    assert "core" in line and "scratchpad" in line
+
+
+def test_format_version_1_bundle(flow: Path) -> None:
+    copy = _copy_bundle(flow, "v1")
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["format_version"] = 1
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    result = run_tool("aicc-run", "-t", "v1", "-i", "in0.npy", "--write-output-dir=x", cwd=flow)
+    assert_user_error(result, "format_version 1", "--reference")
+    result = run_tool(
+        "aicc-run", "-t", "v1", "--reference", "-i", "in0.npy", "--write-output-dir=v1out", cwd=flow
+    )
+    assert result.returncode == 0, result.stderr
+    (got,) = outputs(flow / "v1out", 1)
+    (want,) = outputs(flow / "ref", 1)
+    np.testing.assert_array_equal(got, want)
