@@ -88,12 +88,17 @@ class ProgramBuilder:
             self.target.scratchpad_bytes_per_core, self.target.alignment.scratchpad_bytes, node
         )
 
-    def finish_layer(self, node: str, streams: Sequence[CoreStream]) -> None:
-        """Append the layer's streams, each drained, then a barrier on every core."""
+    def append_layer(self, streams: Sequence[CoreStream]) -> None:
+        """Append the layer's streams, each drained (its stores done before the next
+        layer reuses the scratchpad)."""
         for core, stream in enumerate(streams):
             drain(stream)
-            stream.ops.append(BarrierOp(self.barriers, node))
             self.streams[core].extend(stream.ops)
+
+    def barrier(self, node: str) -> None:
+        """A barrier on every core: what the layers so far wrote is in DDR for all."""
+        for ops in self.streams:
+            ops.append(BarrierOp(self.barriers, node))
         self.barriers += 1
 
     def build(self) -> ProgramOp:

@@ -16,7 +16,7 @@ rest); `aic_layers` holds one lowering per kernel op. Every instruction carries
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from xdsl.context import Context
@@ -29,7 +29,7 @@ from xdsl.dialects.builtin import (
     StringAttr,
 )
 from xdsl.dialects.func import FuncOp, ReturnOp
-from xdsl.ir import Attribute
+from xdsl.ir import Attribute, SSAValue
 from xdsl.passes import ModulePass
 
 from aicc.dialects import kernel as k
@@ -74,17 +74,66 @@ def lower_function(main: FuncOp, target: Target) -> ProgramOp:
     for op in ops:
         if isinstance(op, k.AllocOp | k.ConstOp):
             _bind_buffer(builder, op)
+    hazards = Hazards()
+    node = ""
     for op in ops:
         if not isinstance(op, k.KernelOp):
             continue
         lowering = LOWERINGS.get(type(op))
         if lowering is None:
             raise UserError(f"{op.describe()}: no device lowering for {op.name}")
+        reads = [_extent(builder, v) for v in op.inputs]
+        write = _extent(builder, op.output)
+        if hazards.conflict(reads, write):
+            builder.barrier(node)
+            hazards = Hazards()
         node = node_of(op)
         streams = lowering(builder, op, node)
         if any(stream.ops for stream in streams):
-            builder.finish_layer(node, streams)
+            builder.append_layer(streams)
+            hazards.add(reads, write)
+    if hazards.writes:
+        builder.barrier(node)
     return builder.build()
+
+
+Extent = tuple[int, int]
+"""[first byte, end) of a buffer in DDR."""
+
+
+@dataclass
+class Hazards:
+    """DDR extents read and written since the last barrier. A layer that reads what an
+    earlier one wrote, or writes what an earlier one touched, must wait for a barrier;
+    independent layers (the copies of a Concat, parallel branches) share one."""
+
+    reads: list[Extent] = field(default_factory=list[Extent])
+    writes: list[Extent] = field(default_factory=list[Extent])
+
+    def conflict(self, reads: list[Extent], write: Extent) -> bool:
+        if len(self.writes) >= MAX_LAYERS_PER_BARRIER:
+            return True
+        touched = [*self.reads, *self.writes]
+        return any(_overlap(r, w) for r in reads for w in self.writes) or any(
+            _overlap(write, t) for t in touched
+        )
+
+    def add(self, reads: list[Extent], write: Extent) -> None:
+        self.reads.extend(reads)
+        self.writes.append(write)
+
+
+MAX_LAYERS_PER_BARRIER = 32
+"""Bounds the hazard checks (linear in graph size) and the layers between barriers."""
+
+
+def _overlap(a: Extent, b: Extent) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _extent(builder: ProgramBuilder, value: SSAValue) -> Extent:
+    tensor = builder.tensor(value)
+    return tensor.addr, tensor.addr + tensor.nbytes
 
 
 def _bind_io(builder: ProgramBuilder, main: FuncOp) -> None:
