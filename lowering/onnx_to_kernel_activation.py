@@ -104,23 +104,20 @@ def clip_bounds(lw: Lowering, op: ClipOp, out: UniformQuantizedType | None) -> l
     """[lo, hi] of a Clip with constant (or absent) bounds: real values for a float
     result, the result's storage integers for a quantized one; None if not constant."""
     bounds: list[float] = []
-    for value, default in ((op.min, -_F32_MAX), (op.max, _F32_MAX)):
-        if value is None:
-            bounds.append(default if out is None else float(out.qmin if default < 0 else out.qmax))
-            continue
-        array = lw.constant_array(value)
-        if array is None:
+    for value, is_low in ((op.min, True), (op.max, False)):
+        array = None if value is None else lw.constant_array(value)
+        if value is not None and array is None:
             return None
-        if array.size == 0:
-            bounds.append(default if out is None else float(out.qmin if default < 0 else out.qmax))
-            continue
-        source = quantized(value)
-        if out is None:
+        if value is None or array is None or array.size == 0:
+            open_end = (-_F32_MAX, _F32_MAX) if out is None else (out.qmin, out.qmax)
+            bounds.append(float(open_end[0] if is_low else open_end[1]))
+        elif out is None:
             bounds.append(float(array.reshape(())))
-            continue
-        if source is None or source.is_per_axis:
-            raise lw.fail(op, "an INT8 Clip needs per-tensor quantized bounds")
-        bounds.append(float(to_type(op, array.reshape(()), source, out)))
+        else:
+            source = quantized(value)
+            if source is None or source.is_per_axis:
+                raise lw.fail(op, "an INT8 Clip needs per-tensor quantized bounds")
+            bounds.append(float(to_type(op, array.reshape(()), source, out)))
     return bounds
 
 

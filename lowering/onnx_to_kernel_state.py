@@ -106,7 +106,7 @@ class Buffer:
         return self.memref.get_element_type()
 
 
-Lowerer = Callable[["Lowering", OnnxOp | Operation], None]
+Lowerer = Callable[["Lowering", Operation], None]
 LOWERINGS: dict[str, Lowerer] = {}
 
 
@@ -255,8 +255,10 @@ class Lowering:
 
     def reshaped(self, buffer: Buffer, shape: Shape, names: Sequence[str]) -> Buffer:
         """The same elements under logical `shape` (row-major order), in that shape's layout."""
-        if buffer.shape == shape and buffer.layout == layout_for(shape):
-            return buffer
+        if buffer.shape == shape:
+            return (
+                buffer if buffer.layout == layout_for(shape) else self.store_logical(buffer, names)
+            )
         source = buffer if hw_is_one(buffer.shape) else self.logical(buffer, names)
         if layout_for(shape) == "rowmajor" or hw_is_one(shape):
             out = self.alloc(shape, buffer.element)
