@@ -76,7 +76,10 @@ DEVICE_SUPPORT: dict[str, frozenset[Precision]] = {
 """What the device lowering implements: op name ("onnx.Conv") -> precisions.
 Every precision the reference interpreter has a kernel for is lowered."""
 
-NOT_SUPPORTED = "not supported on the device (-operators-supported lists what is)"
+
+def not_supported(where: str = "") -> str:
+    """The refusal of an op (`where`: " in i8" when only that precision is missing)."""
+    return f"not supported on the device{where} (-operators-supported lists what is)"
 
 
 @dataclass(frozen=True)
@@ -111,13 +114,10 @@ def precision(op: Operation) -> Precision | None:
 def _check_support(lw: Lowering, op: OnnxOp) -> None:
     supported = DEVICE_SUPPORT.get(op.name)
     if not supported:
-        raise lw.fail(op, NOT_SUPPORTED)
+        raise lw.fail(op, not_supported())
     p = precision(op)
     if p not in supported:
-        where = f"in {p}" if p else "with these element types"
-        raise lw.fail(
-            op, f"not supported on the device {where} (-operators-supported lists what is)"
-        )
+        raise lw.fail(op, not_supported(f" in {p}" if p else " with these element types"))
 
 
 def _io_name(attrs: ArrayAttr[DictionaryAttr] | None, index: int, fallback: str) -> str:
@@ -182,7 +182,7 @@ def _lower_op(lw: Lowering, op: Operation) -> None:
         _check_support(lw, op)
     lowering = LOWERINGS.get(op.name)
     if lowering is None:
-        raise lw.fail(op, NOT_SUPPORTED)
+        raise lw.fail(op, not_supported())
     lowering(lw, op)
 
 
