@@ -1,6 +1,9 @@
 // plan-memory: [inputs | outputs | constants | activations], 64-byte aligned (the shipped
 // target); activations reuse space once their last reader has run.
 // RUN: aicc-opt %s -p plan-memory 2>&1 | filecheck %s
+// The alignment comes from the target file; a missing one is a one-line error.
+// RUN: not aicc-opt %s -p 'plan-memory{target="%S/missing.yaml"}' 2>&1 | filecheck %s --check-prefix=TARGET
+// TARGET: aicc-opt: error: {{.*}}missing.yaml: cannot read: No such file or directory
 
 func.func @main(%x: memref<64xf32> {onnx.name = "x"}) -> (memref<64xf32> {onnx.name = "o"}) {
   %w = kernel.const #aicc.dense_resource<w> : memref<10xf32>
