@@ -1,0 +1,130 @@
+"""The device path on light_resnet50 with random weights, beside onnxruntime in the same run.
+
+    python bench/device_bench.py [--runs 5] 2>/dev/null   # stderr: the passes' remarks
+
+- compile time of light_resnet50 to a bundle (`compile` + `write_bundle`: the
+  high-level passes, the device lowering and the files), INT8 with a profile (of
+  two seeded random inputs; profiling is not timed) and FP16;
+- the simulator's wall time per inference of each bundle against onnxruntime's
+  single-threaded FP32 latency for the same model and input;
+- the simulated device cycles of the convolutions against their roofline bound
+  (from the CostReport: span cycles of every conv node over the target's bound for
+  its useful MACs and compulsory DDR bytes).
+
+Everything runs with THREADS threads (numpy's BLAS and onnxruntime); each figure is
+the median of `--runs` runs after a warm-up. Targets: simulator <= 5x onnxruntime,
+compile < 20 s, convolution cycles <= 1.5x roofline; each prints met or missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+
+from common import LIGHT, THREADS, median_seconds, ort_session, pin_threads
+
+pin_threads()
+
+import numpy as np  # noqa: E402
+import onnx  # noqa: E402
+
+from aicc.api import (  # noqa: E402
+    CompileConfig,
+    QuantizationConfig,
+    compile,
+    dump_profile,
+    read_bundle,
+    write_bundle,
+)
+from aicc.models import randomize_constant_of_shape  # noqa: E402
+from aicc.sim.device import CostReport  # noqa: E402
+
+X_SHAPE = (1, 3, 224, 224)
+SIM_RATIO_TARGET = 5.0
+COMPILE_TARGET_S = 20.0
+ROOFLINE_TARGET = 1.5
+
+
+def verdict(met: bool) -> str:
+    return "met" if met else "MISSED"
+
+
+def write_inputs(directory: Path, count: int, seed: int) -> Path:
+    """`count` seeded standard-normal inputs as .npy files and their input list."""
+    rng = np.random.default_rng(seed)
+    names = []
+    for index in range(count):
+        path = directory / f"calib{index}.npy"
+        np.save(path, rng.standard_normal(X_SHAPE).astype(np.float32))
+        names.append(str(path))
+    listing = directory / "calib.txt"
+    listing.write_text("\n".join(names) + "\n")
+    return listing
+
+
+def configs(directory: Path) -> dict[str, CompileConfig]:
+    model = directory / "light_resnet50.onnx"
+    onnx.save(randomize_constant_of_shape(onnx.load(LIGHT / "light_resnet50.onnx"), seed=1), model)
+    listing = write_inputs(directory, 2, seed=3)
+    profile = directory / "pgq.yaml"
+    dump_profile(CompileConfig(model, input_list=listing), profile)
+    return {
+        "INT8": CompileConfig(model, QuantizationConfig(profile=profile)),
+        "FP16": CompileConfig(model, convert_to_fp16=True),
+    }
+
+
+def conv_rows(report: CostReport) -> tuple[float, float, str]:
+    """All convolutions' span/roofline, the worst conv's ratio and its name."""
+    convs = {n: c for n, c in report.nodes.items() if c.kind == "conv" and c.ratio is not None}
+    span, roofline = report.conv_totals()
+    worst = max(convs, key=lambda name: convs[name].ratio or 0.0)
+    return span / roofline, convs[worst].ratio or 0.0, worst
+
+
+def measure(
+    label: str, config: CompileConfig, bundle: Path, x: np.ndarray, ort: float, runs: int
+) -> None:
+    """Compile `config` to `bundle`, run it on the simulator and print its rows."""
+    compile_s = median_seconds(lambda: write_bundle(compile(config), bundle), runs)
+    executable = read_bundle(bundle).executable()
+    sim = median_seconds(lambda: executable.run([x]), runs)
+    _, report = executable.run([x])
+    total, worst, worst_name = conv_rows(report)
+    simulated = f"{report.total_cycles} cycles, {report.seconds * 1e3:.3f} ms simulated"
+    print(f"\n{label} bundle ({report.cores} cores, {simulated})")
+    met = verdict(compile_s < COMPILE_TARGET_S)
+    print(f"  compile to bundle: {compile_s:.2f} s (target < {COMPILE_TARGET_S:g} s: {met})")
+    ratio = sim / ort
+    met = verdict(ratio <= SIM_RATIO_TARGET)
+    print(
+        f"  simulator: {sim * 1e3:.1f} ms per inference = {ratio:.2f}x onnxruntime "
+        f"(target <= {SIM_RATIO_TARGET:g}x: {met})"
+    )
+    met = verdict(total <= ROOFLINE_TARGET)
+    print(
+        f"  convolutions: {total:.2f}x roofline (target <= {ROOFLINE_TARGET:g}x: {met}); "
+        f"worst {worst_name} {worst:.2f}x"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--runs", type=int, default=5, help="timed runs after the warm-up")
+    args = parser.parse_args()
+    x = np.random.default_rng(0).standard_normal(X_SHAPE).astype(np.float32)
+    model = randomize_constant_of_shape(onnx.load(LIGHT / "light_resnet50.onnx"), seed=1)
+    session = ort_session(model)
+    input_name = session.get_inputs()[0].name
+    ort = median_seconds(lambda: session.run(None, {input_name: x}), args.runs)
+    print(f"threads: {THREADS} (numpy BLAS and onnxruntime); median of {args.runs} after a warm-up")
+    print(f"light_resnet50, random weights; onnxruntime FP32: {ort * 1e3:.1f} ms per inference")
+    with tempfile.TemporaryDirectory(prefix="aicc-device-bench-") as work:
+        directory = Path(work)
+        for label, config in configs(directory).items():
+            measure(label, config, directory / f"bundle-{label}", x, ort, args.runs)
+
+
+if __name__ == "__main__":
+    main()
