@@ -8,6 +8,7 @@ device needs, and hands a layer description to an emitter (`aic_window`,
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -30,7 +31,6 @@ from aicc.lowering.aic_mapped import Mapped, emit_mapped
 from aicc.lowering.aic_matmul import MatmulLayer, emit_matmul
 from aicc.lowering.aic_program import ProgramBuilder
 from aicc.lowering.aic_stream import CoreStream, DdrTensor
-from aicc.lowering.aic_tiling import product
 from aicc.lowering.aic_window import TileViews, Window, WindowLayer, emit_window
 from aicc.sim.kernels.pool import _tap_counts
 from aicc.sim.kernels.quantized import ADD_LEFT_SHIFT
@@ -87,7 +87,7 @@ def lower_conv(builder: ProgramBuilder, op: k.KernelOp, node: str) -> list[CoreS
     x, w, y = builder.tensor(op.inputs[0]), builder.tensor(op.inputs[1]), builder.tensor(op.output)
     kh, kw, cg, cout = w.shape
     group = op.group.value.data
-    macs = product(y.shape) * kh * kw * cg
+    macs = math.prod(y.shape) * kh * kw * cg
     _record(builder, op, "conv", macs)
     xt, wt, yt = memref(op.inputs[0]), memref(op.inputs[1]), op.out_type()
     bias = const_array(op.inputs[2], node) if len(op.inputs) == 3 else None
@@ -157,7 +157,7 @@ def lower_pool(builder: ProgramBuilder, op: k.KernelOp, node: str) -> list[CoreS
     x, y = builder.tensor(op.inputs[0]), builder.tensor(op.output)
     window = Window(_pair(op.kernel), _pair(op.strides), _pair(op.dilations), _quad(op.pads))
     kind = op.kind.data
-    _record(builder, op, "pool", product(y.shape) * product(window.kernel))
+    _record(builder, op, "pool", math.prod(y.shape) * math.prod(window.kernel))
     xt, yt = memref(op.inputs[0]), op.out_type()
     mode = precision(yt)
     params: dict[str, ParamValue | Sequence[int]] = {
@@ -203,7 +203,7 @@ def lower_pool(builder: ProgramBuilder, op: k.KernelOp, node: str) -> list[CoreS
         table=None,
         acc_dtype=x.dtype if moved is not None else None,
         body=body,
-        macs=product(y.shape) * product(window.kernel),
+        macs=math.prod(y.shape) * math.prod(window.kernel),
         rate=builder.target.vector_lanes_per_cycle[mode],  # type: ignore[index]
         row_consts=consts,
     )
@@ -264,7 +264,7 @@ def lower_matmul(builder: ProgramBuilder, op: k.KernelOp, node: str) -> list[Cor
     rank = len(y.shape)
     a = _at_rank(builder.tensor(op.inputs[0]), rank)
     b = _at_rank(builder.tensor(op.inputs[1]), rank)
-    _record(builder, op, "matmul", product(y.shape) * a.shape[-1])
+    _record(builder, op, "matmul", math.prod(y.shape) * a.shape[-1])
     alpha, beta = op.alpha.value.data, op.beta.value.data
     yt = op.out_type()
     bias = const_array(op.inputs[2], node) if len(op.inputs) == 3 else None
@@ -427,7 +427,7 @@ def lower_softmax(builder: ProgramBuilder, op: k.KernelOp, node: str) -> list[Co
     assert isinstance(op, k.SoftmaxOp)
     y = builder.tensor(op.output)
     axis = op.axis.value.data
-    if product(y.shape[axis + 1 :]) != 1:
+    if math.prod(y.shape[axis + 1 :]) != 1:
         raise UserError(
             f"node '{node}': softmax is only supported along the last axis on the device"
         )

@@ -9,6 +9,7 @@ contiguous DMA back do the whole job.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -24,7 +25,7 @@ from aicc.lowering.aic_stream import (
     pipeline,
     retyped,
 )
-from aicc.lowering.aic_tiling import Box, outer_tiles, product
+from aicc.lowering.aic_tiling import Box, outer_tiles, useful_cores
 
 Compute = Callable[[CoreStream, Sequence[ViewAttr], ViewAttr, Sequence[ViewAttr]], None]
 """compute(stream, input tiles, output tile, scratch tiles) emits the tile's vector ops."""
@@ -59,13 +60,13 @@ def emit_mapped(builder: ProgramBuilder, node: str, layer: Mapped) -> list[CoreS
     row_dtypes = [t.dtype for t in tiled] + list(layer.scratch)
 
     def row_bytes(axis: int) -> int:
-        rest = product(layer.out.shape[axis + 1 :])
+        rest = math.prod(layer.out.shape[axis + 1 :])
         return sum(rest * d.itemsize + alignment for d in row_dtypes)
 
     slot_bytes = builder.target.scratchpad_bytes_per_core // 2
-    per_core = outer_tiles(
-        layer.out.shape, layer.max_axis, row_bytes, slot_bytes, builder.cores, node
-    )
+    moved = layer.out.nbytes + sum(t.nbytes for t in layer.ins)
+    cores = useful_cores(builder.target, builder.cores, moved)
+    per_core = outer_tiles(layer.out.shape, layer.max_axis, row_bytes, slot_bytes, cores, node)
     for stream, tiles in zip(streams, per_core, strict=False):
         _emit_core(builder, stream, layer, tiles)
     return streams

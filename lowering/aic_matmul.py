@@ -8,6 +8,7 @@ batched `b` travels with each tile.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,7 +30,6 @@ from aicc.lowering.aic_stream import (
 from aicc.lowering.aic_tiling import (
     best_split,
     dma_cycles,
-    product,
     split_range,
     worth_pipelining,
 )
@@ -53,11 +53,11 @@ class MatmulLayer:
 
     @property
     def shared_b(self) -> bool:
-        return product(self.b.shape[:-2]) == 1
+        return math.prod(self.b.shape[:-2]) == 1
 
     @property
     def macs(self) -> int:
-        return product(self.y.shape) * self.a.shape[-1]
+        return math.prod(self.y.shape) * self.a.shape[-1]
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ class _Tile:
 def emit_matmul(builder: ProgramBuilder, node: str, layer: MatmulLayer) -> list[CoreStream]:
     streams = builder.streams_for(node)
     m = layer.y.shape[-2]
-    rows = product(layer.batch) * m
+    rows = math.prod(layer.batch) * m
     step = builder.target.alignment.tile_n_multiple
     units = -(-layer.y.shape[-1] // step)
     rate = builder.target.matrix_macs_per_cycle[layer.mode]  # type: ignore[index]

@@ -19,7 +19,14 @@ from aicc.dialects.aic import BarrierOp, BufferOp, CoreOp, LayerOp, ProgramOp
 from aicc.dialects.aicc import DenseResourceAttr
 from aicc.dialects.elements import element_type, resource_key
 from aicc.dialects.kernel import buffer_dtype
-from aicc.lowering.aic_stream import CoreStream, DdrTensor, Scratchpad, drain
+from aicc.lowering.aic_stream import (
+    CoreStream,
+    DdrTensor,
+    Scratchpad,
+    drain,
+    int_attr,
+    node_attr,
+)
 from aicc.target import Target
 
 
@@ -97,8 +104,9 @@ class ProgramBuilder:
 
     def barrier(self, node: str) -> None:
         """A barrier on every core: what the layers so far wrote is in DDR for all."""
+        properties = {"node": node_attr(node), "id": int_attr(self.barriers)}
         for ops in self.streams:
-            ops.append(BarrierOp(self.barriers, node))
+            ops.append(BarrierOp.create(properties=dict(properties)))
         self.barriers += 1
 
     def build(self) -> ProgramOp:

@@ -14,11 +14,13 @@ tag, and a slot's result buffer is reused only after its previous store is done.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from xdsl.ir import Operation
+from xdsl.dialects.builtin import ArrayAttr, IntegerAttr, StringAttr, i64
+from xdsl.ir import Attribute, Operation
 
 from aicc.dialects.aic import (
     ConvOp,
@@ -52,7 +54,7 @@ class DdrTensor:
 
     @property
     def nbytes(self) -> int:
-        return int(np.prod(self.shape, dtype=np.int64)) * self.dtype.itemsize
+        return math.prod(self.shape) * self.dtype.itemsize
 
     def box(self, starts: Sequence[int], sizes: Sequence[int]) -> DdrTensor:
         offset = sum(s * st for s, st in zip(starts, self.strides, strict=True))
@@ -98,7 +100,7 @@ def sp_view(addr: int, shape: Sequence[int], dtype: np.dtype) -> ViewAttr:
 
 
 def nbytes(shape: Sequence[int], dtype: np.dtype) -> int:
-    return int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
+    return math.prod(shape) * np.dtype(dtype).itemsize
 
 
 class Scratchpad:
@@ -132,7 +134,10 @@ class CoreStream:
     ops: list[Operation] = field(default_factory=list[Operation])
 
     def dma(self, src: ViewAttr, dst: ViewAttr, tag: int) -> None:
-        self.ops.append(DmaOp(src, dst, tag, self.node))
+        # The ops' constructors build fresh attributes per call; the hot instructions
+        # (DMAs, waits, barriers: most of a program) are created from shared ones.
+        properties = {"node": node_attr(self.node), "src": src, "dst": dst, "tag": int_attr(tag)}
+        self.ops.append(DmaOp.create(properties=properties))
 
     def load(self, src: DdrTensor, dst: ViewAttr, tag: int) -> None:
         self.dma(src.view(), retyped(dst, src.shape), tag)
@@ -141,7 +146,8 @@ class CoreStream:
         self.dma(retyped(src, dst.shape), dst.view(), tag)
 
     def wait(self, tag: int) -> None:
-        self.ops.append(WaitOp(tag, self.node))
+        properties = {"node": node_attr(self.node), "tag": int_attr(tag)}
+        self.ops.append(WaitOp.create(properties=properties))
 
     def vector(
         self,
@@ -150,7 +156,15 @@ class CoreStream:
         outs: Sequence[ViewAttr],
         params: dict[str, ParamValue | Sequence[int]] | None = None,
     ) -> None:
-        self.ops.append(VectorOp(opcode, ins, outs, self.node, params))
+        properties: dict[str, Attribute] = {
+            "node": node_attr(self.node),
+            "opcode": node_attr(opcode),
+            "ins": ArrayAttr(ins),
+            "outs": ArrayAttr(outs),
+        }
+        if params:
+            properties["params"] = _params_attr(opcode, tuple(params.items()))
+        self.ops.append(VectorOp.create(properties=properties))
 
     def matmul(
         self, a: ViewAttr, b: ViewAttr, c: ViewAttr, mode: str, zero_points: tuple[int, int]
@@ -182,6 +196,26 @@ class CoreStream:
                 zero_points=zero_points,
             )
         )
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def int_attr(value: int) -> IntegerAttr:
+    return IntegerAttr(value, i64)
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def node_attr(node: str) -> StringAttr:
+    return StringAttr(node)
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _params_attr(
+    opcode: str, params: tuple[tuple[str, ParamValue | Sequence[int]], ...]
+) -> Attribute:
+    """The params dictionary VectorOp builds, made once per distinct parameters."""
+    prototype = VectorOp(opcode, [], [], "", dict(params))
+    assert prototype.params is not None
+    return prototype.params
 
 
 def retyped(view: ViewAttr, shape: Sequence[int]) -> ViewAttr:

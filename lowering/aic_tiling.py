@@ -8,6 +8,7 @@ leading indices inside one tile, so every tile is one strided box.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -55,8 +56,12 @@ def worth_pipelining(target: Target, cores: int, compute: float, moved: float) -
     return overlap > PIPELINE_SETUPS * target.dma_setup_cycles
 
 
-def product(values: Sequence[int]) -> int:
-    return int(np.prod(values, dtype=np.int64))
+def useful_cores(target: Target, cores: int, moved: int) -> int:
+    """How many cores a layer moving `moved` bytes should use: each core's share should
+    take longer than the DMA setups it adds (a 256-byte tensor runs on one core)."""
+    per_core = PIPELINE_SETUPS * target.dma_setup_cycles
+    share = per_core * target.ddr_bytes_per_second // (target.clock_hz * cores)
+    return max(1, min(cores, moved // max(1, share)))
 
 
 def outer_tiles(
@@ -71,7 +76,9 @@ def outer_tiles(
     single index of `axis` needs (all operands), which must fit `slot_bytes`."""
     shape = tuple(shape)
     axis = 0
-    while axis < max_axis and (product(shape[: axis + 1]) < cores or row_bytes(axis) > slot_bytes):
+    while axis < max_axis and (
+        math.prod(shape[: axis + 1]) < cores or row_bytes(axis) > slot_bytes
+    ):
         axis += 1
     if row_bytes(axis) > slot_bytes:
         raise UserError(
@@ -82,7 +89,7 @@ def outer_tiles(
     lead, size = shape[:axis], shape[axis]
     rest = shape[axis + 1 :]
     per_core: list[list[Box]] = []
-    for first, last in split_range(product(lead) * size, cores):
+    for first, last in split_range(math.prod(lead) * size, cores):
         tiles: list[Box] = []
         flat = first
         while flat < last:
