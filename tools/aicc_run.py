@@ -197,9 +197,7 @@ def load_module(args: argparse.Namespace) -> tuple[ModuleOp, Path]:
     if args.bundle is None:
         model = Path(args.model)
         return load_input(model, parse_symbols(args.onnx_define_symbol)), model
-    module = read_bundle(args.bundle).model()
-    print(f"running bundle {args.bundle} on the reference interpreter (INT8/FP16 kernels)")
-    return module, args.bundle
+    return read_bundle(args.bundle).model(), args.bundle
 
 
 def compare_config(args: argparse.Namespace, model: Path) -> CompileConfig:

@@ -44,6 +44,24 @@ def test_simulator_equals_reference_bit_for_bit(flow: Path) -> None:
     assert not all(np.array_equal(sim[0], other) for other in sim[1:])  # inputs matter
 
 
+def test_mixed_fp16_int8_bundle_runs(flow: Path) -> None:
+    """conv0/bn0/relu0 in FP16, the rest INT8: within one output quantum of the reference."""
+    args = [
+        "-m=model.onnx",
+        "-input-list-file=list.txt",
+        "-node-precision-info=node_precision.yaml",
+    ]
+    for step in ("-dump-profile=mixed.yaml", "-load-profile=mixed.yaml"):
+        run_ok("aicc-compile", *args, step, "-aic-binary-dir=mixed", cwd=flow)
+    manifest = json.loads((flow / "mixed" / "manifest.json").read_text())
+    quantum = manifest["outputs"][0]["device"]["quant"]["scale"]
+    listing = "--input-list-file=list.txt"
+    run_ok("aicc-run", "-t", "mixed", listing, "--write-output-dir=msim", cwd=flow)
+    run_ok("aicc-run", "-t", "mixed", "--reference", listing, "--write-output-dir=mref", cwd=flow)
+    for got, want in zip(outputs(flow / "msim", 4), outputs(flow / "mref", 4), strict=True):
+        np.testing.assert_allclose(got, want, rtol=0, atol=quantum)
+
+
 def test_repeats_report_and_json(flow: Path) -> None:
     text = run(flow, "-i", "in0.npy", "-n", "3", "--report", "--write-output-dir=rep")
     assert re.search(r"cycles", text), text
