@@ -78,10 +78,11 @@ def _port(port: Port, device: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _io(ports: list[Port], device: dict[str, dict[str, Any]], program: str) -> list[dict[str, Any]]:
+def _io(ports: list[Port], device: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     missing = [port.name for port in ports if port.name not in device]
     if missing:
-        raise UserError(f"{program}: the program has no io buffer for '{missing[0]}'")
+        # The lowering names io buffers after the graph's ports; anything else is its bug.
+        raise ValueError(f"the aic program has no io buffer for '{missing[0]}'")
     return [_port(port, device[port.name]) for port in ports]
 
 
@@ -102,8 +103,8 @@ def manifest(compiled: CompiledModel) -> dict[str, Any]:
             "sha256": hashlib.sha256(target_bytes(config.target)).hexdigest(),
             "cores": target.cores,
         },
-        "inputs": _io(session.inputs(), device, PROGRAM_FILE),
-        "outputs": _io(session.outputs(), device, PROGRAM_FILE),
+        "inputs": _io(session.inputs(), device),
+        "outputs": _io(session.outputs(), device),
         "options": {
             "node_precision_info": None
             if q.node_precision_info is None
