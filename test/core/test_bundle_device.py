@@ -12,9 +12,18 @@ import numpy as np
 import onnx
 import pytest
 
-from aicc.api import CompileConfig, QuantizationConfig, compile, dump_profile, write_bundle
+from aicc.api import (
+    CompileConfig,
+    QuantizationConfig,
+    compile,
+    dump_profile,
+    load_target,
+    lower_to_device,
+    write_bundle,
+)
 from aicc.bundle import Edge, npz_bytes, read_bundle
 from aicc.context import make_context
+from aicc.device import device_io, program_op
 from aicc.errors import UserError
 from aicc.graph import Port
 from aicc.ir_io import module_text, parse_module
@@ -157,3 +166,33 @@ def test_unknown_format_version_is_refused(
 def test_missing_manifest_names_the_file(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="manifest.json: cannot read"):
         read_bundle(tmp_path)
+
+
+def test_bundle_executable_equals_reference_bit_for_bit(
+    int8_config: CompileConfig, bundle_dir: Path
+) -> None:
+    compiled = compile(int8_config)
+    executable = read_bundle(bundle_dir).executable()
+    assert [port.name for port in executable.inputs] == ["input"]
+    rng = np.random.default_rng(9)
+    for _ in range(2):
+        x = rng.standard_normal(X_SHAPE).astype(np.float32)
+        (got,), report = executable.run([x])
+        (want,) = compiled.run([x])
+        assert got.dtype == np.float32
+        np.testing.assert_array_equal(got, want)
+    assert report.total_cycles > 0
+
+
+def test_lower_to_device_in_memory_on_fewer_cores(
+    int8_config: CompileConfig, bundle_dir: Path
+) -> None:
+    compiled = compile(int8_config)
+    before = module_text(compiled.module)
+    program = lower_to_device(compiled.module, load_target(num_cores=2))
+    assert module_text(compiled.module) == before  # the passes ran on a clone
+    assert program_op(program).num_cores == 2
+    path = bundle_dir / "program.mlir"
+    bundled = parse_module(make_context(), path.read_text(), path)
+    assert program_op(bundled).num_cores == 16
+    assert device_io(program) == device_io(bundled)

@@ -1,11 +1,18 @@
-"""aicc-opt as a user runs it: one-line user errors, atomic `-o`, the blob sidecar."""
+"""aicc-opt as a user runs it: one-line user errors, atomic `-o`, the blob sidecar, device steps."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import assert_user_error, run_tool
+
+from aicc.context import make_context
+from aicc.frontend.onnx_load import load_module
+from aicc.ir_io import parse_module
+from aicc.sim.device import load_program
+from aicc.sim.reference import run_module
 
 INPUTS = Path(__file__).parent / "Inputs"
 RELU = (INPUTS / "relu.mlir").read_text()
@@ -109,3 +116,22 @@ def test_sidecar_round_trip(tmp_path: Path, model_path: Path) -> None:
     printed = run_tool("aicc-opt", out)
     assert printed.returncode == 0, printed.stderr
     assert "__elided__" in printed.stdout
+
+
+def test_device_steps_from_onnx_run_on_the_simulator(
+    tmp_path: Path, model_path: Path, inputs: tuple[np.ndarray, np.ndarray]
+) -> None:
+    """Each device step alone, file to file (weights in sidecars); the program runs."""
+    steps = ("lower-onnx-to-kernel", "plan-memory", "lower-kernel-to-aic{num_cores=3}")
+    source = model_path
+    for index, step in enumerate(steps):
+        out = tmp_path / f"level{index}.mlir"
+        result = run_tool("aicc-opt", source, "-p", step, "-o", out)
+        assert result.returncode == 0, result.stderr
+        source = out
+    module = parse_module(make_context(), source.read_text(), source)
+    outputs, report = load_program(module).run({"x": inputs[0], "y": inputs[1]})
+    want = run_module(load_module(model_path, {}), list(inputs))
+    for name, expected in zip(("relu/0", "sum:1"), want, strict=True):
+        np.testing.assert_allclose(outputs[name], expected, rtol=1e-5, atol=1e-6)
+    assert report.cores == 3
