@@ -28,20 +28,35 @@ from aicc.lowering.aic_stream import ChannelTable, CoreStream
 
 @dataclass(frozen=True)
 class Epilogue:
-    """acc -> result: an optional per-channel prescale (`mul`), then one vector op."""
+    """acc -> result: an optional per-channel prescale (`mul`), an optional bias tile
+    (a bias that is not per column: added to the accumulator, scaled first if `scaled_bias`),
+    then one vector op."""
 
     opcode: str
     table: ChannelTable | None
-    """Per-channel rows: the prescale first if `prescaled`, then the op's other inputs."""
+    """Per-channel rows: the prescale, the bias-tile scale, then the op's other inputs."""
     params: dict[str, ParamValue] = field(default_factory=dict[str, ParamValue])
     prescaled: bool = False
+    scaled_bias: bool = False
 
     def emit(
-        self, stream: CoreStream, acc: ViewAttr, out: ViewAttr, rows: Sequence[ViewAttr]
+        self,
+        stream: CoreStream,
+        acc: ViewAttr,
+        out: ViewAttr,
+        rows: Sequence[ViewAttr],
+        bias: tuple[ViewAttr, ViewAttr] | None = None,
     ) -> None:
+        """`bias` is (the tile's bias, a scratch tile shaped like `acc`)."""
+        rows = list(rows)
         if self.prescaled:
-            stream.vector("mul", [acc, rows[0]], [acc])
-            rows = rows[1:]
+            stream.vector("mul", [acc, rows.pop(0)], [acc])
+        if bias is not None:
+            tile, scratch = bias
+            if self.scaled_bias:
+                stream.vector("mul", [tile, rows.pop(0)], [scratch])
+                tile = scratch
+            stream.vector("add", [acc, tile], [acc])
         stream.vector(self.opcode, [acc, *rows], [out], self.params)
 
 
@@ -72,16 +87,22 @@ def float_epilogue(
     bias: np.ndarray | None,
     alpha: float = 1.0,
     beta: float = 1.0,
+    bias_tile: bool = False,
 ) -> Epilogue:
-    """`act(alpha * acc + beta * bias)` in f32; the result type rounds (f16 or f32)."""
+    """`act(alpha * acc + beta * bias)` in f32; the result type rounds (f16 or f32). The
+    bias is a per-channel constant (`bias`) or, with `bias_tile`, loaded with each tile."""
     rows: list[np.ndarray] = []
     if alpha != 1.0:
         rows.append(np.full(channels, alpha, np.float32))
+    scaled_bias = bias_tile and beta != 1.0
+    if scaled_bias:
+        rows.append(np.full(channels, beta, np.float32))
     if bias is not None and beta != 0.0:
         row = channel_vector(node, bias, channels).astype(np.float32) * np.float32(beta)
         rows.append(row.astype(np.float32))
     table = channel_table(builder, node, rows)
-    return Epilogue("bias_act", table, float_act_params(activation), alpha != 1.0)
+    params = float_act_params(activation)
+    return Epilogue("bias_act", table, params, alpha != 1.0, scaled_bias)
 
 
 def channel_vector(node: str, bias: np.ndarray, channels: int) -> np.ndarray:

@@ -32,6 +32,7 @@ from aicc.lowering.aic_matmul import MatmulLayer, emit_matmul
 from aicc.lowering.aic_program import ProgramBuilder
 from aicc.lowering.aic_stream import CoreStream, DdrTensor
 from aicc.lowering.aic_window import TileViews, Window, WindowLayer, emit_window
+from aicc.precision import Precision
 from aicc.sim.kernels.pool import _tap_counts
 from aicc.sim.kernels.quantized import ADD_LEFT_SHIFT
 from aicc.sim.kernels.window import Window as RefWindow
@@ -49,9 +50,12 @@ def memref(value: SSAValue) -> MemRefType:
     return t
 
 
-def precision(t: MemRefType) -> str:
+def precision(t: MemRefType) -> Precision:
+    """The precision a buffer's element type runs in (quantized: i8)."""
     kind = k.element_kind(t)
-    return "i8" if kind == "quant" else (kind or "f32")
+    if kind == "quant":
+        return "i8"
+    return "f16" if kind == "f16" else "f32"
 
 
 def quant(t: MemRefType, node: str, role: str) -> UniformQuantizedType:
@@ -137,7 +141,7 @@ def lower_conv(builder: ProgramBuilder, op: k.KernelOp, node: str) -> list[CoreS
         acc_dtype=acc,
         body=body,
         macs=macs,
-        rate=builder.target.matrix_macs_per_cycle[mode],  # type: ignore[index]
+        rate=builder.target.matrix_macs_per_cycle[mode],
     )
     return emit_window(builder, node, layer)
 
@@ -204,7 +208,7 @@ def lower_pool(builder: ProgramBuilder, op: k.KernelOp, node: str) -> list[CoreS
         acc_dtype=x.dtype if moved is not None else None,
         body=body,
         macs=math.prod(y.shape) * math.prod(window.kernel),
-        rate=builder.target.vector_lanes_per_cycle[mode],  # type: ignore[index]
+        rate=builder.target.vector_lanes_per_cycle[mode],
         row_consts=consts,
     )
     return emit_window(builder, node, layer)
@@ -267,9 +271,14 @@ def lower_matmul(builder: ProgramBuilder, op: k.KernelOp, node: str) -> list[Cor
     _record(builder, op, "matmul", math.prod(y.shape) * a.shape[-1])
     alpha, beta = op.alpha.value.data, op.beta.value.data
     yt = op.out_type()
-    bias = const_array(op.inputs[2], node) if len(op.inputs) == 3 else None
     channels = y.shape[-1]
     mode = precision(yt)
+    bias_tile = None
+    if len(op.inputs) == 3 and beta != 0.0 and not _per_column(op.inputs[2], channels):
+        if mode == "i8":
+            raise UserError(f"node '{node}': an INT8 bias that is not per column is not supported")
+        bias_tile = _at_rank(builder.tensor(op.inputs[2]), rank)
+    bias = const_array(op.inputs[2], node) if len(op.inputs) == 3 and not bias_tile else None
     if mode == "i8":
         types = QuantTypes(
             quant(memref(op.inputs[0]), node, "a"),
@@ -283,10 +292,20 @@ def lower_matmul(builder: ProgramBuilder, op: k.KernelOp, node: str) -> list[Cor
         zero_points = (types.x.zero_point, 0 if types.w.is_per_axis else types.w.zero_point)
         acc = np.dtype(np.int32)
     else:
-        epilogue = float_epilogue(builder, node, op.activation, channels, bias, alpha, beta)
+        epilogue = float_epilogue(
+            builder, node, op.activation, channels, bias, alpha, beta, bias_tile is not None
+        )
         zero_points, acc = (0, 0), np.dtype(np.float32)
-    layer = MatmulLayer(a, b, y, mode, zero_points, acc, epilogue)
+    layer = MatmulLayer(a, b, y, mode, zero_points, acc, epilogue, bias_tile)
     return emit_matmul(builder, node, layer)
+
+
+def _per_column(value: SSAValue, channels: int) -> bool:
+    """Whether a matmul bias is a constant that broadcasts along the columns only."""
+    if not isinstance(value.owner, k.ConstOp):
+        return False
+    shape = memref(value).get_shape()
+    return math.prod(shape) == 1 or (math.prod(shape) == channels and shape[-1] == channels)
 
 
 def _at_rank(tensor: DdrTensor, rank: int) -> DdrTensor:
@@ -426,16 +445,16 @@ def lower_scale_shift(builder: ProgramBuilder, op: k.KernelOp, node: str) -> lis
 def lower_softmax(builder: ProgramBuilder, op: k.KernelOp, node: str) -> list[CoreStream]:
     assert isinstance(op, k.SoftmaxOp)
     y = builder.tensor(op.output)
-    axis = op.axis.value.data
-    if math.prod(y.shape[axis + 1 :]) != 1:
-        raise UserError(
-            f"node '{node}': softmax is only supported along the last axis on the device"
-        )
-    shape = y.shape[: axis + 1]
     _record(builder, op, "softmax", 0)
-    x = builder.tensor(op.inputs[0]).reshaped(shape)
+    # The vector unit normalizes along the last axis: the tiles see `axis` last.
+    x = builder.tensor(op.inputs[0])
+    axis, rank = op.axis.value.data, len(y.shape)
+    if rank == 1:
+        x, y, axis, rank = x.reshaped((1, *x.shape)), y.reshaped((1, *y.shape)), 1, 2
+    perm = [*(a for a in range(rank) if a != axis), axis]
+    x = x.permuted(perm)
     opcode = "log_softmax" if op.log.value.data else "softmax"
-    layer = Mapped(y.reshaped(shape), (x,), _vector(opcode), len(shape) - 2)
+    layer = Mapped(y.permuted(perm), (x,), _vector(opcode), rank - 2)
     return emit_mapped(builder, node, layer)
 
 

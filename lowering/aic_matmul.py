@@ -33,6 +33,7 @@ from aicc.lowering.aic_tiling import (
     split_range,
     worth_pipelining,
 )
+from aicc.precision import Precision
 
 
 @dataclass(frozen=True)
@@ -42,10 +43,12 @@ class MatmulLayer:
     a: DdrTensor
     b: DdrTensor
     y: DdrTensor
-    mode: str
+    mode: Precision
     zero_points: tuple[int, int]
     acc_dtype: np.dtype
     epilogue: Epilogue
+    bias: DdrTensor | None = None
+    """A bias loaded with each tile (at the result's rank, broadcast axes of size 1)."""
 
     @property
     def batch(self) -> tuple[int, ...]:
@@ -73,7 +76,7 @@ def emit_matmul(builder: ProgramBuilder, node: str, layer: MatmulLayer) -> list[
     rows = math.prod(layer.batch) * m
     step = builder.target.alignment.tile_n_multiple
     units = -(-layer.y.shape[-1] // step)
-    rate = builder.target.matrix_macs_per_cycle[layer.mode]  # type: ignore[index]
+    rate = builder.target.matrix_macs_per_cycle[layer.mode]
     table = layer.epilogue.table
     consts = layer.b.nbytes + (0 if table is None else table.tensor.nbytes)
 
@@ -135,6 +138,18 @@ def _emit_chunk(
     b_bufs = [] if layer.shared_b else [sp.alloc(b_shape, layer.b.dtype) for _ in range(slots)]
     outs = [sp.alloc((height, width), layer.y.dtype) for _ in range(slots)]
     acc = sp.alloc((height, width), layer.acc_dtype)
+    bias = layer.bias
+    bias_bufs = (
+        []
+        if bias is None
+        else [
+            (
+                sp.alloc(_bias_shape(bias, height, width), bias.dtype),
+                sp.alloc((height, width), acc.dtype),
+            )
+            for _ in range(slots)
+        ]
+    )
     if weights is not None or table_rows:
         stream.wait(WEIGHT_TAG)
 
@@ -144,6 +159,9 @@ def _emit_chunk(
         stream.load(a_box, a_bufs[slot], LOAD_TAGS[slot])
         if b_bufs:
             stream.load(_b_box(layer, tile.batch, columns), b_bufs[slot], LOAD_TAGS[slot])
+        if bias is not None:
+            box = _bias_box(bias, tile, columns)
+            stream.load(box, bias_bufs[slot][0], LOAD_TAGS[slot])
 
     def compute(index: int, slot: int) -> None:
         tile = tiles[index]
@@ -153,7 +171,14 @@ def _emit_chunk(
         c = sp_view(acc.addr, (count, width), layer.acc_dtype)
         stream.matmul(a, b, c, layer.mode, layer.zero_points)
         out = sp_view(outs[slot].addr, (count, width), layer.y.dtype)
-        layer.epilogue.emit(stream, c, out, table_rows)
+        tile_bias = None
+        if bias is not None:
+            box = _bias_box(bias, tile, columns)
+            tile_bias = (
+                sp_view(bias_bufs[slot][0].addr, box.shape, bias.dtype),
+                sp_view(bias_bufs[slot][1].addr, (count, width), acc.dtype),
+            )
+        layer.epilogue.emit(stream, c, out, table_rows, tile_bias)
 
     def store(index: int, slot: int) -> None:
         tile = tiles[index]
@@ -173,6 +198,17 @@ def _box(
     return DdrTensor(box.addr, sizes, box.strides[-2:], box.dtype)
 
 
+def _bias_shape(bias: DdrTensor, height: int, width: int) -> tuple[int, int]:
+    return (1 if bias.shape[-2] == 1 else height, 1 if bias.shape[-1] == 1 else width)
+
+
+def _bias_box(bias: DdrTensor, tile: _Tile, columns: tuple[int, int]) -> DdrTensor:
+    """The tile's box of a broadcasting bias (axes of size 1 stay whole)."""
+    rows = (0, 1) if bias.shape[-2] == 1 else (tile.first, tile.stop - tile.first)
+    cols = (0, 1) if bias.shape[-1] == 1 else (columns[0], columns[1] - columns[0])
+    return _box(bias, tile.batch, (rows[0], cols[0]), (rows[1], cols[1]))
+
+
 def _b_box(layer: MatmulLayer, batch: tuple[int, ...], columns: tuple[int, int]) -> DdrTensor:
     k = layer.b.shape[-2]
     return _box(layer.b, batch, (0, columns[0]), (k, columns[1] - columns[0]))
@@ -189,7 +225,9 @@ def _tiles(
     def need(height: int) -> int:
         a_tile = aligned(nbytes((height, k), layer.a.dtype))
         out = aligned(nbytes((height, width), layer.y.dtype))
-        return 2 * a_tile + 2 * out + aligned(nbytes((height, width), layer.acc_dtype)) + b_tile
+        acc = aligned(nbytes((height, width), layer.acc_dtype))
+        bias = 0 if layer.bias is None else 2 * acc
+        return 2 * (a_tile + out + bias) + acc + b_tile
 
     count = rows[1] - rows[0]
     height = min(count, m)
@@ -201,7 +239,7 @@ def _tiles(
             f"{free} are left"
         )
     moved = nbytes((count, k), layer.a.dtype) + nbytes((count, width), layer.y.dtype)
-    rate = builder.target.matrix_macs_per_cycle[layer.mode]  # type: ignore[index]
+    rate = builder.target.matrix_macs_per_cycle[layer.mode]
     if height >= count >= 2 and worth_pipelining(
         builder.target, builder.cores, count * k * width / rate, moved
     ):

@@ -102,6 +102,15 @@ def gemm(m: int = 4, k: int = 40, n: int = 70) -> onnx.ModelProto:
     return graph(nodes, {"x": [m, k]}, ["fc"], {"w": weight(n, k), "b": weight(n)})
 
 
+def gemm_runtime_bias() -> onnx.ModelProto:
+    """C is a graph input (a bias tile per tile), with alpha and beta."""
+    nodes = [
+        helper.make_node("Gemm", ["x", "w", "c"], ["fc"], name="fc", alpha=0.5, beta=2.0),
+        helper.make_node("Softmax", ["fc"], ["sm"], name="sm", axis=0),
+    ]
+    return graph(nodes, {"x": [6, 20], "c": [1, 30]}, ["sm"], {"w": weight(20, 30)})
+
+
 def pools() -> onnx.ModelProto:
     nodes = [
         helper.make_node(
@@ -264,11 +273,22 @@ def program_of(device: ModuleOp) -> ProgramOp:
         conv(cin=6, cout=6, group=3, act="Sigmoid"),
         conv(cin=8, cout=8, group=8, kernel=5, pads=2),
         gemm(),
+        gemm_runtime_bias(),
         pools(),
         elementwise(),
         movement(),
     ],
-    ids=["conv", "conv-stride", "conv-group", "depthwise", "gemm", "pools", "ew", "movement"],
+    ids=[
+        "conv",
+        "conv-stride",
+        "conv-group",
+        "depthwise",
+        "gemm",
+        "gemm-bias-softmax0",
+        "pools",
+        "ew",
+        "movement",
+    ],
 )
 def test_fp32_matches_reference(model: onnx.ModelProto, cores: int, tmp_path: Path) -> None:
     check_float(import_onnx(model, tmp_path), inputs_of(model), cores)
