@@ -3,7 +3,8 @@
 Work is cut along the rows (batch x M) and the columns of N (in units of the matrix
 unit's N step), whichever split costs fewer estimated cycles. A `b` shared by every
 batch (the usual constant weights) is loaded once per core and column chunk; a
-batched `b` travels with each tile.
+batched `b`, and a bias that is not per column (Gemm's C as a graph input or a
+matrix), travel with each tile.
 """
 
 from __future__ import annotations

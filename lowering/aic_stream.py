@@ -4,7 +4,7 @@ A `DdrTensor` is a strided box of a DDR buffer (element strides, like `#aic.view
 emitters cut it into per-core, per-tile boxes. A `CoreStream` collects one core's
 instructions for the layer being lowered, each tagged with the layer's node name.
 `Scratchpad` hands out aligned scratchpad slots for one layer (every layer starts
-from an empty scratchpad: a layer's tiles never outlive its barrier).
+from an empty scratchpad: each layer ends by waiting for its stores, `drain`).
 
 `pipeline` is the double-buffered tile loop every emitter uses: loads of tile i+1
 are issued before the compute of tile i, each slot has its own load and store DMA

@@ -1,16 +1,18 @@
 """Sliding-window layers on NHWC buffers: convolution and pooling.
 
 Work is cut along output rows (batch x OH) and output-channel units; the split with
-the fewest estimated cycles per core wins (loading every weight on every core
-costs 16x the weight traffic, so small late layers split by channels). A core's
-channel chunk is cut again when its weights would take more than half of the
-scratchpad; its rows are cut into tiles that fit, two tiles at least when there
-are rows enough, so loads overlap compute.
+the fewest estimated cycles per core wins (every core's DMA engine has 1/cores of
+the DDR bandwidth, so loading every weight on every core costs cores x the weight
+traffic, and small late layers split by channels). A core's channel chunk is cut
+again when its constants would take more than half of the scratchpad; its rows are
+cut into tiles that fit, and into two tiles where the transfer or compute that
+double buffering hides outweighs the extra DMA setups.
 
-A tile is padded in the scratchpad: `fill` with the pad value, then a strided DMA
-of the interior rows. Every scratchpad view must start on an aligned address, so a
-padded tile keeps each pixel on its own aligned slot (channels padded to the
-alignment, the stride of the `aic.conv` input view skipping the gap).
+A tile is padded in the scratchpad: its border strips are filled with the pad value,
+then the interior rows come in by one strided DMA. Every scratchpad view must start
+on an aligned address, so a padded tile keeps each pixel on its own aligned slot
+(channels padded to the alignment, the strides of the `aic.conv` input view skipping
+the gap).
 """
 
 from __future__ import annotations

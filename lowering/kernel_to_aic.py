@@ -4,14 +4,18 @@ Input: `func.func @main` after `plan-memory` (every buffer has a DDR offset; the
 func records `aicc.ddr_bytes`, its arguments and results `aicc.offset`). Output: the
 module holds one `aic.program` instead of the function:
 - an `aic.buffer` per graph input and output (named by their ONNX names) and per
-  constant, at the planned offsets, plus the new constants the device needs;
+  constant, at the planned offsets, plus the new constants the device needs
+  (requantization tables, biases in accumulator units, pooling divisors) after them;
 - per kernel op, in order: an `aic.layer` (useful MACs, compulsory DDR bytes,
-  precision) and its instructions on every core, then a barrier on every core.
+  precision) and its instructions on every core that has work;
+- a barrier on every core before a layer that reads what an earlier layer since the
+  last barrier wrote (or overwrites what it touched); independent layers share one.
 
 The work of each op is split across cores and tiled to fit the scratchpad by the
 emitters (`aic_window` for conv/pool, `aic_matmul`, `aic_mapped` for the row-split
-rest); `aic_layers` holds one lowering per kernel op. Every instruction carries
-`node`, the op's ONNX names joined by ",".
+rest), choosing splits by estimated cycles from the target's figures; `aic_layers`
+holds one lowering per kernel op. Every instruction carries `node`, the op's ONNX
+names joined by ",".
 """
 
 from __future__ import annotations
