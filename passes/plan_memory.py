@@ -29,7 +29,7 @@ from xdsl.ir import Attribute, SSAValue
 from xdsl.passes import ModulePass
 
 from aicc.dialects.kernel import AllocOp, ConstOp, buffer_bytes
-from aicc.errors import remark
+from aicc.errors import UserError, remark
 from aicc.graph import main_func
 from aicc.target import load_target
 
@@ -137,7 +137,10 @@ class Planner:
         self.cursor = 0
 
     def _place(self, memref: Attribute) -> int:
-        assert isinstance(memref, MemRefType)
+        if not isinstance(memref, MemRefType):
+            raise UserError(
+                f"plan-memory: @main passes {memref}, not a buffer: run lower-onnx-to-kernel first"
+            )
         offset = self.cursor
         self.cursor = align(offset + buffer_bytes(memref), self.alignment)
         return offset
