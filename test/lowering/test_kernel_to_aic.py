@@ -5,6 +5,7 @@ within 1 ulp, FP32 within rtol 1e-5 / atol 1e-6."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -310,8 +311,9 @@ def test_tiles_smaller_than_the_scratchpad_are_double_buffered(tmp_path: Path) -
     assert {op.tag_value for op in conv_loads} >= {0, 1, 2, 3}
 
 
-def test_tiny_cnn_fp16_within_one_ulp(tmp_path: Path) -> None:
-    model = tiny_cnn()
+@pytest.mark.parametrize("make", [tiny_cnn, small_resnet], ids=["tiny_cnn", "small_resnet"])
+def test_fp16_within_one_ulp(make: Callable[[], onnx.ModelProto], tmp_path: Path) -> None:
+    model = make()
     module = compiled(model, tmp_path, fp16=True)
     device = check_float(module, inputs_of(model), 4)
     modes = {
