@@ -1,26 +1,30 @@
-"""Shared timing helpers for the benchmark scripts (not tests)."""
+"""Shared timing helpers for the benchmark scripts (not tests).
+
+Importing this module pins numpy's BLAS to THREADS threads, so a script must
+import it before anything that imports numpy (onnx does).
+"""
 
 from __future__ import annotations
 
-import gc
 import os
-import statistics
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
-import onnx
-
-LIGHT = Path(onnx.__file__).parent / "backend" / "test" / "data" / "light"
 THREADS = 1
 """Both sides of every comparison run with this many threads."""
 
+# OpenBLAS reads these once, when numpy loads it.
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = str(THREADS)
 
-def pin_threads() -> None:
-    """Pin numpy's BLAS to THREADS; call before numpy is imported."""
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[var] = str(THREADS)
+import gc  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable, Iterator  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import onnx  # noqa: E402
+
+LIGHT = Path(onnx.__file__).parent / "backend" / "test" / "data" / "light"
 
 
 def median_seconds(fn: Callable[[], object], runs: int = 5) -> float:

@@ -22,14 +22,15 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from common import LIGHT, THREADS, median_seconds, ort_session, pin_threads
+from common import LIGHT, THREADS, median_seconds, ort_session
 
-pin_threads()
+# common pins numpy\'s threads, so it must be imported first.
+# isort: split
 
-import numpy as np  # noqa: E402
-import onnx  # noqa: E402
+import numpy as np
+import onnx
 
-from aicc.api import (  # noqa: E402
+from aicc.api import (
     CompileConfig,
     QuantizationConfig,
     compile,
@@ -37,8 +38,8 @@ from aicc.api import (  # noqa: E402
     read_bundle,
     write_bundle,
 )
-from aicc.models import randomize_constant_of_shape  # noqa: E402
-from aicc.sim.device import CostReport  # noqa: E402
+from aicc.models import randomize_constant_of_shape
+from aicc.sim.device import CostReport
 
 X_SHAPE = (1, 3, 224, 224)
 SIM_RATIO_TARGET = 5.0

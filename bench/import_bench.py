@@ -13,15 +13,16 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import LIGHT, THREADS, median_seconds, ort_session, pin_threads
+from common import LIGHT, THREADS, median_seconds, ort_session
 
-pin_threads()
+# common pins numpy\'s threads, so it must be imported first.
+# isort: split
 
-import onnx  # noqa: E402
+import onnx
 
-from aicc.frontend.onnx_load import load_module  # noqa: E402
-from aicc.ir_io import module_text  # noqa: E402
-from aicc.models import conv_bn_relu_chain  # noqa: E402
+from aicc.frontend.onnx_load import load_module
+from aicc.ir_io import module_text
+from aicc.models import conv_bn_relu_chain
 
 
 def measure(path: Path) -> tuple[float, float]:

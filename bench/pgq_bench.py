@@ -39,25 +39,26 @@ from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
-from common import LIGHT, THREADS, ort_session, pin_threads, pinned_default_sessions
+from common import LIGHT, THREADS, ort_session, pinned_default_sessions
 
-pin_threads()
+# common pins numpy\'s threads, so it must be imported first.
+# isort: split
 
-import numpy as np  # noqa: E402
-import onnx  # noqa: E402
-from onnx import version_converter  # noqa: E402
-from onnxruntime.quantization import (  # noqa: E402
+import numpy as np
+import onnx
+from onnx import version_converter
+from onnxruntime.quantization import (
     CalibrationDataReader,
     CalibrationMethod,
     QuantFormat,
     QuantType,
     quantize_static,
 )
-from onnxruntime.quantization.shape_inference import quant_pre_process  # noqa: E402
+from onnxruntime.quantization.shape_inference import quant_pre_process
 
-from aicc.accuracy import agreement  # noqa: E402
-from aicc.api import CompileConfig, QuantizationConfig, compile, dump_profile  # noqa: E402
-from aicc.models import conv_bn_relu_chain, randomize_constant_of_shape, tiny_cnn  # noqa: E402
+from aicc.accuracy import agreement
+from aicc.api import CompileConfig, QuantizationConfig, compile, dump_profile
+from aicc.models import conv_bn_relu_chain, randomize_constant_of_shape, tiny_cnn
 
 T = TypeVar("T")
 
