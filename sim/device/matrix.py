@@ -2,8 +2,9 @@
 
 Modes:
 - `i8`: int8/uint8 operands minus their zero points, exact int32 accumulation. The GEMM
-  runs in float32 over K-chunks small enough that every partial sum of products stays
-  within 2^24 (exact in float32), the chunks summed in float64 (exact below 2^53).
+  runs in float32 on operands shifted into [-128, 128], over K-chunks of 1024 so that
+  every partial sum of products stays within 2^24 (exact in float32), the chunks and
+  the zero-point corrections summed in float64 (exact below 2^53).
 - `f16`: f16 operands widened to f32, products summed in f32 (float32 BLAS), f32 result.
 - `f32`: f32 throughout.
 `accumulate` adds the product to the existing result instead of overwriting it.
@@ -20,32 +21,21 @@ from collections.abc import Callable
 import numpy as np
 
 _EXACT_F32 = 1 << 24
-_F32 = np.dtype(np.float32)
-_F64 = np.dtype(np.float64)
+_SIGNED_OFFSET = {np.dtype(np.int8): 0, np.dtype(np.uint8): 128}
+"""What the GEMM subtracts from each storage type, so every operand lies in [-128, 128]."""
+CHUNK = _EXACT_F32 // (128 * 128)
+"""The K-chunk whose partial sums of products of [-128, 128] values stay exact in float32."""
 
 
-def _centered(x: np.ndarray, zero_point: int) -> np.ndarray:
-    """`x - zero_point` as a contiguous float32 array (exact: |x - zp| < 2^9)."""
-    out = x.astype(np.float32)
-    if zero_point:
-        out -= np.float32(zero_point)
-    return out
+def _shifted(x: np.ndarray, offset: int) -> np.ndarray:
+    """`x - offset` as a contiguous float32 array (exact)."""
+    if not offset:
+        return x.astype(np.float32)
+    return np.subtract(x, np.float32(offset), dtype=np.float32)
 
 
-def _magnitude(dtype: np.dtype, zero_point: int) -> int:
-    """The largest |q - zero_point| of an integer operand."""
-    info = np.iinfo(dtype)
-    return max(abs(int(info.min) - zero_point), abs(int(info.max) - zero_point))
-
-
-def exact_chunk(a_dtype: np.dtype, b_dtype: np.dtype, zero_points: tuple[int, int]) -> int:
-    """The largest K whose sums of centered int products are exact in float32."""
-    largest = _magnitude(a_dtype, zero_points[0]) * _magnitude(b_dtype, zero_points[1])
-    return max(1, _EXACT_F32 // largest)
-
-
-def exact_matmul(a: np.ndarray, b: np.ndarray, chunk: int) -> np.ndarray:
-    """`a @ b` of integer-valued float32 arrays, exactly (float32 or float64 result)."""
+def exact_matmul(a: np.ndarray, b: np.ndarray, chunk: int = CHUNK) -> np.ndarray:
+    """`a @ b` of integer-valued float32 arrays with |values| <= 128, exactly."""
     depth = a.shape[-1]
     if depth <= chunk:
         return np.matmul(a, b)
@@ -56,22 +46,34 @@ def exact_matmul(a: np.ndarray, b: np.ndarray, chunk: int) -> np.ndarray:
 
 
 Gemm = Callable[[np.ndarray, np.ndarray], np.ndarray]
-"""Prepare-and-multiply: raw operand views -> product (float32/float64)."""
+"""Multiply prepared operands: [..., M, K] @ [..., K, N] -> product (float32/float64)."""
 
 
 def gemm_for(
     mode: str, a_dtype: np.dtype, b_dtype: np.dtype, zero_points: tuple[int, int]
 ) -> tuple[Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray], np.ndarray], Gemm]:
-    """(prepare a, prepare b, multiply prepared) for one mode."""
+    """(prepare a, prepare b, multiply prepared) for one mode.
+
+    i8: with `a' = a - ca`, `b' = b - cb` in [-128, 128] (ca, cb: the storage type's
+    offset), `(a - za) @ (b - zb) = a' @ b' + db * rowsum(a') + da * colsum(b') + K da db`
+    where `da = ca - za`, `db = cb - zb`; the corrections are exact in float64.
+    """
     if mode != "i8":
         return _widen, _widen, np.matmul
-    za, zb = zero_points
-    chunk = exact_chunk(a_dtype, b_dtype, zero_points)
+    ca, cb = _SIGNED_OFFSET[a_dtype], _SIGNED_OFFSET[b_dtype]
+    da, db = ca - zero_points[0], cb - zero_points[1]
 
     def multiply(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return exact_matmul(a, b, chunk)
+        product = exact_matmul(a, b)
+        if db:
+            product = product + db * a.sum(axis=-1, keepdims=True, dtype=np.float64)
+        if da:
+            product = product + da * b.sum(axis=-2, keepdims=True, dtype=np.float64)
+        if da and db:
+            product = product + float(da * db * a.shape[-1])
+        return product
 
-    return (lambda x: _centered(x, za)), (lambda x: _centered(x, zb)), multiply
+    return (lambda x: _shifted(x, ca)), (lambda x: _shifted(x, cb)), multiply
 
 
 def _widen(x: np.ndarray) -> np.ndarray:

@@ -40,10 +40,10 @@ def _conv_reference(x, w, strides, dilations, group):
 
 @pytest.mark.parametrize("a_dtype", [np.int8, np.uint8])
 @pytest.mark.parametrize("accumulate", [False, True])
-def test_matmul_i8_exact(a_dtype: type, accumulate: bool) -> None:
-    za, zb = (128 if a_dtype is np.uint8 else -3), 5
-    # K above the float32 chunk (2^24 / (255 * 133)) so chunking is exercised.
-    m, k, n = 9, 700, 33
+@pytest.mark.parametrize("k", [700, 2500])  # one float32 chunk, and three
+def test_matmul_i8_exact(a_dtype: type, accumulate: bool, k: int) -> None:
+    za, zb = (37 if a_dtype is np.uint8 else -3), 5
+    m, n = 9, 33
     a, b, c0 = (
         _ints((m, k), a_dtype),
         _ints((k, n), np.int8),
@@ -51,16 +51,32 @@ def test_matmul_i8_exact(a_dtype: type, accumulate: bool) -> None:
     )
     op = MatmulOp(
         sp(0, [m, k], a_dtype),
-        sp(8192, [k, n], np.int8),
-        sp(40960, [m, n], np.int32),
+        sp(1 << 15, [k, n], np.int8),
+        sp(1 << 18, [m, n], np.int32),
         "i8",
         "mm",
         zero_points=(za, zb),
         accumulate=accumulate,
     )
-    got = run_on_sp([op], [(0, a), (8192, b), (40960, c0)], (40960, [m, n], np.int32))
+    got = run_on_sp([op], [(0, a), (1 << 15, b), (1 << 18, c0)], (1 << 18, [m, n], np.int32))
     expected = (a.astype(np.int64) - za) @ (b.astype(np.int64) - zb) + (c0 if accumulate else 0)
     np.testing.assert_array_equal(got, expected)
+
+
+def test_matmul_i8_extremes_stay_exact() -> None:
+    """Every product at the largest magnitude: 255 - 0 times -128 - 127, K = 4100."""
+    m, k, n = 2, 4100, 3
+    a, b = np.full((m, k), 255, np.uint8), np.full((k, n), -128, np.int8)
+    op = MatmulOp(
+        sp(0, [m, k], np.uint8),
+        sp(1 << 14, [k, n], np.int8),
+        sp(1 << 16, [m, n], np.int32),
+        "i8",
+        "mm",
+        zero_points=(0, 127),
+    )
+    got = run_on_sp([op], [(0, a), (1 << 14, b)], (1 << 16, [m, n], np.int32))
+    np.testing.assert_array_equal(got, np.full((m, n), 255 * -255 * k))
 
 
 def test_matmul_batched_broadcast_f32() -> None:
