@@ -20,6 +20,8 @@ names joined by ",".
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,7 +42,7 @@ from aicc.dialects import kernel as k
 from aicc.dialects.aic import ProgramOp
 from aicc.errors import UserError
 from aicc.graph import main_func
-from aicc.lowering.aic_layers import LOWERINGS, node_of
+from aicc.lowering.aic_layers import LOWERINGS, ints, node_of
 from aicc.lowering.aic_program import ProgramBuilder
 from aicc.passes.plan_memory import DDR_BYTES_ATTR, OFFSET_ATTR
 from aicc.target import Target, load_target
@@ -86,8 +88,10 @@ def lower_function(main: FuncOp, target: Target) -> ProgramOp:
         lowering = LOWERINGS.get(type(op))
         if lowering is None:
             raise UserError(f"{op.describe()}: no device lowering for {op.name}")
-        reads = [_extent(builder, v) for v in op.inputs]
-        write = _extent(builder, op.output)
+        reads = [Region.of(builder, v) for v in op.inputs]
+        write = Region.of(builder, op.output)
+        if isinstance(op, k.CopyOp):
+            write = write.box(ints(op.offsets), memref_shape(op.inputs[0]))
         if hazards.conflict(reads, write):
             builder.barrier(node)
             hazards = Hazards()
@@ -101,28 +105,61 @@ def lower_function(main: FuncOp, target: Target) -> ProgramOp:
     return builder.build()
 
 
-Extent = tuple[int, int]
-"""[first byte, end) of a buffer in DDR."""
+@dataclass(frozen=True)
+class Region:
+    """What a layer reads or writes: a box of a row-major DDR buffer."""
+
+    addr: int
+    shape: tuple[int, ...]
+    itemsize: int
+    starts: tuple[int, ...]
+    sizes: tuple[int, ...]
+
+    @staticmethod
+    def of(builder: ProgramBuilder, value: SSAValue) -> Region:
+        tensor = builder.tensor(value)
+        rank = len(tensor.shape)
+        return Region(tensor.addr, tensor.shape, tensor.dtype.itemsize, (0,) * rank, tensor.shape)
+
+    def box(self, starts: Sequence[int], sizes: Sequence[int]) -> Region:
+        return Region(self.addr, self.shape, self.itemsize, tuple(starts), tuple(sizes))
+
+    @property
+    def extent(self) -> tuple[int, int]:
+        """[first byte, end) of the whole buffer."""
+        return self.addr, self.addr + math.prod(self.shape) * self.itemsize
+
+    def overlaps(self, other: Region) -> bool:
+        first, end = self.extent
+        other_first, other_end = other.extent
+        if not (first < other_end and other_first < end):
+            return False
+        if (self.addr, self.shape, self.itemsize) != (other.addr, other.shape, other.itemsize):
+            return True  # buffers aliasing under other shapes: assume they touch
+        return all(
+            a < b + m and b < a + n
+            for a, n, b, m in zip(self.starts, self.sizes, other.starts, other.sizes, strict=True)
+        )
 
 
 @dataclass
 class Hazards:
-    """DDR extents read and written since the last barrier. A layer that reads what an
+    """DDR regions read and written since the last barrier. A layer that reads what an
     earlier one wrote, or writes what an earlier one touched, must wait for a barrier;
     independent layers (the copies of a Concat, parallel branches) share one."""
 
-    reads: list[Extent] = field(default_factory=list[Extent])
-    writes: list[Extent] = field(default_factory=list[Extent])
+    reads: list[Region] = field(default_factory=list[Region])
+    writes: list[Region] = field(default_factory=list[Region])
 
-    def conflict(self, reads: list[Extent], write: Extent) -> bool:
+    def conflict(self, reads: list[Region], write: Region) -> bool:
         if len(self.writes) >= MAX_LAYERS_PER_BARRIER:
             return True
         touched = [*self.reads, *self.writes]
-        return any(_overlap(r, w) for r in reads for w in self.writes) or any(
-            _overlap(write, t) for t in touched
+        return any(r.overlaps(w) for r in reads for w in self.writes) or any(
+            write.overlaps(t) for t in touched
         )
 
-    def add(self, reads: list[Extent], write: Extent) -> None:
+    def add(self, reads: list[Region], write: Region) -> None:
         self.reads.extend(reads)
         self.writes.append(write)
 
@@ -131,13 +168,8 @@ MAX_LAYERS_PER_BARRIER = 32
 """Bounds the hazard checks (linear in graph size) and the layers between barriers."""
 
 
-def _overlap(a: Extent, b: Extent) -> bool:
-    return a[0] < b[1] and b[0] < a[1]
-
-
-def _extent(builder: ProgramBuilder, value: SSAValue) -> Extent:
-    tensor = builder.tensor(value)
-    return tensor.addr, tensor.addr + tensor.nbytes
+def memref_shape(value: SSAValue) -> tuple[int, ...]:
+    return tuple(_memref(value.type).get_shape())
 
 
 def _bind_io(builder: ProgramBuilder, main: FuncOp) -> None:

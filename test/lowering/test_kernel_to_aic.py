@@ -18,8 +18,9 @@ from xdsl.dialects.builtin import ModuleOp
 from aicc import quantization as q
 from aicc.compiler import CompileConfig, QuantizationConfig, compile_model, dump_profile
 from aicc.context import make_context
-from aicc.dialects.aic import DmaOp, ProgramOp, VectorOp
+from aicc.dialects.aic import BarrierOp, DmaOp, ProgramOp, VectorOp
 from aicc.dialects.quant import UniformQuantizedType
+from aicc.errors import UserError
 from aicc.frontend.onnx_import import import_model
 from aicc.frontend.onnx_load import prepare_model
 from aicc.models import small_resnet, tiny_cnn
@@ -323,6 +324,22 @@ def test_fp16_within_one_ulp(make: Callable[[], onnx.ModelProto], tmp_path: Path
         if isinstance(op, VectorOp)
     }
     assert "bias_act" in modes
+
+
+def test_a_scratchpad_too_small_for_one_row_names_the_node(tmp_path: Path) -> None:
+    target = tmp_path / "tiny.yaml"
+    target.write_text(SMALL_SCRATCHPAD.replace("65536", "1024"))
+    with pytest.raises(UserError, match=r"node 'conv0,act0': .* bytes of scratchpad"):
+        lower(import_onnx(conv(cin=16, cout=32, size=20), tmp_path), 4, target)
+
+
+def test_independent_layers_share_a_barrier(tmp_path: Path) -> None:
+    """The two copies of the Concat write disjoint halves: one barrier after both."""
+    program = program_of(lower(import_onnx(movement(), tmp_path), 2))
+    kinds = [layer.kind.data for layer in program.layers]
+    barriers = [op for op in program.core_ops[0].ops if isinstance(op, BarrierOp)]
+    assert kinds.count("copy") == 2
+    assert len(barriers) == len(kinds) - 1
 
 
 # -- INT8 ---------------------------------------------------------------------------------
