@@ -111,6 +111,9 @@ def lower_conv(builder: ProgramBuilder, op: k.KernelOp, node: str) -> list[CoreS
         epilogue = float_epilogue(builder, node, op.activation, cout, bias)
         zero_points, pad_value, acc = (0, 0), 0.0, np.dtype(np.float32)
     window = Window((kh, kw), _pair(op.strides), _pair(op.dilations), _quad(op.pads))
+    if (kh, kw) == (1, 1) and not any(window.pads) and window.strides != (1, 1):
+        # A strided 1x1 kernel reads every stride-th pixel only: DMA just those.
+        x, window = _subsampled(x, window, y.shape[1:3])
 
     def body(stream: CoreStream, views: TileViews) -> None:
         assert views.acc is not None
@@ -144,6 +147,14 @@ def lower_conv(builder: ProgramBuilder, op: k.KernelOp, node: str) -> list[CoreS
         rate=builder.target.matrix_macs_per_cycle[mode],
     )
     return emit_window(builder, node, layer)
+
+
+def _subsampled(x: DdrTensor, window: Window, out_hw: Sequence[int]) -> tuple[DdrTensor, Window]:
+    """The pixels a strided 1x1 window reads, as a strided NHWC tensor, and a unit window."""
+    (sh, sw), (n, _, _, c) = window.strides, x.shape
+    strides = (x.strides[0], x.strides[1] * sh, x.strides[2] * sw, x.strides[3])
+    pixels = DdrTensor(x.addr, (n, out_hw[0], out_hw[1], c), strides, x.dtype)
+    return pixels, Window((1, 1), (1, 1), window.dilations, window.pads)
 
 
 def _pair(array: DenseArrayBase) -> tuple[int, int]:

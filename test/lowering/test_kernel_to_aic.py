@@ -272,6 +272,7 @@ def program_of(device: ModuleOp) -> ProgramOp:
     [
         conv(),
         conv(cin=4, cout=6, size=10, kernel=3, pads=0, strides=2, act=None),
+        conv(cin=8, cout=40, size=11, kernel=1, pads=0, strides=2, act=None),
         conv(cin=6, cout=6, group=3, act="Sigmoid"),
         conv(cin=8, cout=8, group=8, kernel=5, pads=2),
         gemm(),
@@ -283,6 +284,7 @@ def program_of(device: ModuleOp) -> ProgramOp:
     ids=[
         "conv",
         "conv-stride",
+        "conv-1x1-stride",
         "conv-group",
         "depthwise",
         "gemm",
