@@ -837,9 +837,11 @@ class Limits:
 
 
 def where(core: int, index: int, op: Operation) -> str:
-    """`core 3, instruction 17 (aic.dma, node 'conv0')`: how diagnostics name an instruction."""
+    """`core 3, instruction 17 (aic.dma, node 'conv0')`: how diagnostics name an instruction
+    (a vector instruction as `aic.vector.<opcode>`)."""
     node = op.node_name if isinstance(op, InstructionOp) else "?"
-    return f"core {core}, instruction {index} ({op.name}, node '{node}')"
+    kind = f"{op.name}.{op.opcode_name}" if isinstance(op, VectorOp) else op.name
+    return f"core {core}, instruction {index} ({kind}, node '{node}')"
 
 
 def view_problem(view: ViewAttr | Layout, role: str, limits: Limits, dma: bool) -> str | None:

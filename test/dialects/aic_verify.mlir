@@ -7,7 +7,7 @@ aic.program {target = "t", cores = 1 : i64, ddr_bytes = 1024 : i64, scratchpad_b
     aic.vector {opcode = "relu", ins = [#aic.view<sp[0] : 32xf32>], outs = [#aic.view<sp[4096] : 32xf32>], node = "r"}
   }
 }
-// CHECK: core 0, instruction 0 (aic.vector, node 'r'): outs[0]: sp address 4096 + 128 bytes is outside the 4096-byte scratchpad
+// CHECK: core 0, instruction 0 (aic.vector.relu, node 'r'): outs[0]: sp address 4096 + 128 bytes is outside the 4096-byte scratchpad
 
 // -----
 
@@ -16,7 +16,7 @@ aic.program {target = "t", cores = 1 : i64, ddr_bytes = 1024 : i64, scratchpad_b
     aic.vector {opcode = "fill", ins = [], outs = [#aic.view<sp[0] : 2048xf32>], params = {value = 0.0 : f64}, node = "f"}
   }
 }
-// CHECK: core 0, instruction 0 (aic.vector, node 'f'): outs[0] tile of 8192 bytes is larger than the 4096-byte scratchpad
+// CHECK: core 0, instruction 0 (aic.vector.fill, node 'f'): outs[0] tile of 8192 bytes is larger than the 4096-byte scratchpad
 
 // -----
 
@@ -26,7 +26,7 @@ aic.program {target = "t", cores = 1 : i64, ddr_bytes = 1024 : i64, scratchpad_b
     aic.vector {opcode = "relu", ins = [#aic.view<sp[64] : 32xf32>], outs = [#aic.view<sp[256] : 32xf32>], node = "r"}
   }
 }
-// CHECK: core 0, instruction 1 (aic.vector, node 'r'): ins[0]: sp address 64 is not a multiple of 128
+// CHECK: core 0, instruction 1 (aic.vector.relu, node 'r'): ins[0]: sp address 64 is not a multiple of 128
 
 // -----
 
@@ -153,4 +153,4 @@ aic.program {target = "t", cores = 1 : i64, ddr_bytes = 1024 : i64, scratchpad_b
     aic.vector {opcode = "frobnicate", ins = [], outs = [#aic.view<sp[0] : 4xf32>], node = "x"}
   }
 }
-// CHECK: core 0, instruction 0 (aic.vector, node 'x'): unknown vector opcode 'frobnicate'
+// CHECK: core 0, instruction 0 (aic.vector.frobnicate, node 'x'): unknown vector opcode 'frobnicate'

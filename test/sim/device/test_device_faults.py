@@ -28,7 +28,7 @@ def _fault(cores: list[list], **kwargs: object) -> str:
 def test_scratchpad_out_of_bounds() -> None:
     message = _fault([[WaitOp(0, "w"), _relu(0, SP)]])
     assert message == (
-        "device fault: core 0, instruction 1 (aic.vector, node 'relu0'): outs[0]: sp address "
+        "device fault: core 0, instruction 1 (aic.vector.relu, node 'relu0'): outs[0]: sp address "
         f"{SP} + 128 bytes is outside the {SP}-byte scratchpad"
     )
 
@@ -36,7 +36,7 @@ def test_scratchpad_out_of_bounds() -> None:
 def test_huge_strides_are_a_fault_not_an_index_error() -> None:
     message = _fault([[], [_relu(0, 256, 4, [SP])]])
     assert message.startswith(
-        "device fault: core 1, instruction 0 (aic.vector, node 'relu0'): ins[0]"
+        "device fault: core 1, instruction 0 (aic.vector.relu, node 'relu0'): ins[0]"
     )
     assert "tile of 100663300 bytes is larger than the 8388608-byte scratchpad" in message
 
@@ -87,7 +87,7 @@ def test_run_time_fault_names_the_instruction() -> None:
     write_sp(device, 1024, np.array([40], np.int32))  # a shift the fixed-point rule refuses
     with pytest.raises(
         DeviceFault,
-        match=r"core 0, instruction 1 \(aic.vector, node 'conv0'\): requantization shift",
+        match=r"core 0, instruction 1 \(aic.vector.requant, node 'conv0'\): requantization shift",
     ):
         device.run({})
 
