@@ -38,7 +38,8 @@ def test_huge_strides_are_a_fault_not_an_index_error() -> None:
     assert message.startswith(
         "device fault: core 1, instruction 0 (aic.vector.relu, node 'relu0'): ins[0]"
     )
-    assert "tile of 100663300 bytes is larger than the 8388608-byte scratchpad" in message
+    span = (3 * SP + 1) * 4  # the last of 4 float32 elements SP elements apart, and its bytes
+    assert f"tile of {span} bytes is larger than the {SP}-byte scratchpad" in message
 
 
 def test_misaligned_scratchpad_and_dma_addresses() -> None:
