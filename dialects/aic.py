@@ -77,6 +77,8 @@ VECTOR_OPCODES = frozenset(
     }
 )
 """The vector unit's opcodes; their semantics are `aicc.sim.device.vector`'s."""
+_WINDOWED_OPCODES = frozenset({"pool_max", "pool_avg", "reduce_sum", "reduce_max", "reduce_mean"})
+"""Opcodes whose out shape is not their ins' (the simulator checks their windows and axes)."""
 _VIEW_DTYPES = tuple(np.dtype(t) for t in ("int8", "uint8", "int32", "float16", "float32"))
 
 
@@ -795,7 +797,21 @@ class VectorOp(InstructionOp):
             return f"unknown vector opcode '{self.opcode_name}'"
         if not self.out_views:
             return f"vector {self.opcode_name} writes no view"
-        return _all_in_sp(self)
+        return _all_in_sp(self) or self._broadcast_problem()
+
+    def _broadcast_problem(self) -> str | None:
+        """Elementwise opcodes: every in broadcasts to the out shape (numpy rules)."""
+        if self.opcode_name in _WINDOWED_OPCODES:
+            return None
+        out = self.out_views[0].shape
+        for index, view in enumerate(self.in_views):
+            try:
+                shape = np.broadcast_shapes(view.shape, out)
+            except ValueError:
+                shape = None
+            if shape != out:
+                return f"ins[{index}] {_dims(view.shape)} does not broadcast to {_dims(out)}"
+        return None
 
 
 @irdl_op_definition

@@ -154,3 +154,12 @@ aic.program {target = "t", cores = 1 : i64, ddr_bytes = 1024 : i64, scratchpad_b
   }
 }
 // CHECK: core 0, instruction 0 (aic.vector.frobnicate, node 'x'): unknown vector opcode 'frobnicate'
+
+// -----
+
+aic.program {target = "t", cores = 1 : i64, ddr_bytes = 1024 : i64, scratchpad_bytes = 4096 : i64, ddr_alignment = 64 : i64, sp_alignment = 128 : i64} {
+  aic.core {id = 0 : i64} {
+    aic.vector {opcode = "add", ins = [#aic.view<sp[0] : 4x8xf32>, #aic.view<sp[256] : 3xf32>], outs = [#aic.view<sp[512] : 4x8xf32>], node = "a"}
+  }
+}
+// CHECK: core 0, instruction 0 (aic.vector.add, node 'a'): ins[1] [3] does not broadcast to [4, 8]

@@ -68,7 +68,7 @@ def test_shape_opcode_and_barrier_problems() -> None:
         [sp(512, [4, 8], np.float32)],
         "add0",
     )
-    assert "in [3] does not broadcast to [4, 8]" in _fault([[bad_shape]])
+    assert "ins[1] [3] does not broadcast to [4, 8]" in _fault([[bad_shape]])
     unknown = VectorOp("frobnicate", [], [sp(0, [4], np.float32)], "x0")
     assert "unknown vector opcode 'frobnicate'" in _fault([[unknown]])
     message = _fault([[BarrierOp(0, "a")], []])
