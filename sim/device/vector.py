@@ -9,7 +9,9 @@ Float opcodes compute in float32: f16 views are widened to f32 (exactly), the re
 is rounded once to the out dtype (the FP16 semantics of `aicc.sim.fp16`). Float
 parameters are Python floats (float64) combined with float32 arrays, as the
 reference kernels combine ONNX float attributes. Ins broadcast (numpy rules) to the
-out shape.
+out shape; `VectorOp.problem` (the verifier, and the decoder before any builder here)
+checks that for every opcode but the pools and reductions, whose windows and axes the
+builders check.
 
 Elementwise, binary (ins [a, b]; float views; `max`/`min` also integers, exactly):
   add a+b, sub a-b, mul a*b, div a/b, max, min, pow a**b, prelu where(a<0, a*b, a).
@@ -125,16 +127,6 @@ def _check(args: VectorArgs, ins: tuple[int, ...], floats: bool = True) -> None:
         raise ValueError("takes f32/f16 views")
 
 
-def _broadcast(args: VectorArgs, views: list[np.ndarray]) -> None:
-    for view in views:
-        try:
-            shape = np.broadcast_shapes(view.shape, args.out.shape)
-        except ValueError:
-            shape = None
-        if shape != args.out.shape:
-            raise ValueError(f"in {list(view.shape)} does not broadcast to {list(args.out.shape)}")
-
-
 # -- elementwise ---------------------------------------------------------------------
 
 Binary = Callable[[np.ndarray, np.ndarray], np.ndarray]
@@ -162,7 +154,6 @@ def _binary(name: str) -> Builder:
 
     def build(args: VectorArgs) -> Run:
         _check(args, (2,), floats=name not in _INTEGER_BINARY)
-        _broadcast(args, args.ins)
         a, b, out = args.ins[0], args.ins[1], args.out
         if a.dtype.kind != "f":
             if b.dtype.kind == "f" or out.dtype.kind == "f":
@@ -224,7 +215,6 @@ def _activation(args: VectorArgs, name: str) -> Callable[[np.ndarray], np.ndarra
 def _unary(name: str) -> Builder:
     def build(args: VectorArgs) -> Run:
         _check(args, (1,))
-        _broadcast(args, args.ins)
         x, out, act = args.ins[0], args.out, _activation(args, name)
         return lambda: _store(out, act(_f32(x)))
 
@@ -233,7 +223,6 @@ def _unary(name: str) -> Builder:
 
 def _copy(args: VectorArgs) -> Run:
     _check(args, (1,), floats=False)
-    _broadcast(args, args.ins)
     x, out = args.ins[0], args.out
     return lambda: _store(out, x)
 
@@ -246,7 +235,6 @@ def _fill(args: VectorArgs) -> Run:
 
 def _bias_act(args: VectorArgs) -> Run:
     _check(args, (1, 2))
-    _broadcast(args, args.ins)
     act_name = args.params.get("act", "none")
     act = _activation(args, act_name if isinstance(act_name, str) else "")
     acc, out = args.ins[0], args.out
@@ -277,7 +265,6 @@ def _integer_out(args: VectorArgs) -> None:
 def _requant(args: VectorArgs) -> Run:
     _check(args, (3, 4), floats=False)
     _integer_out(args)
-    _broadcast(args, args.ins)
     acc, out = args.ins[0], args.out
     bias = args.ins[1] if len(args.ins) == 4 else None
     multiplier, shift = args.ins[-2], args.ins[-1]
@@ -305,7 +292,6 @@ def _quant_params(
 
 def _quantize(args: VectorArgs) -> Run:
     _check(args, (1, 3), floats=False)
-    _broadcast(args, args.ins)
     x, out = args.ins[0], args.out
     if x.dtype.kind != "f" or out.dtype.kind not in "iu":
         raise ValueError("quantizes a float view into an integer view")
@@ -321,7 +307,6 @@ _EXPRESSED = {"f32": np.float32, "f16": np.float16}
 
 def _dequantize(args: VectorArgs) -> Run:
     _check(args, (1, 3), floats=False)
-    _broadcast(args, args.ins)
     x, out = args.ins[0], args.out
     if x.dtype.kind not in "iu" or out.dtype.kind != "f":
         raise ValueError("dequantizes an integer view into a float view")
@@ -339,7 +324,6 @@ def _dequantize(args: VectorArgs) -> Run:
 def _requantize(args: VectorArgs) -> Run:
     _check(args, (1,), floats=False)
     _integer_out(args)
-    _broadcast(args, args.ins)
     x, out = args.ins[0], args.out
     multiplier, shift = args.integer("multiplier"), args.integer("shift")
     z_in, (z_out, qmin, qmax) = args.integer("in_zero_point"), _output(args)
@@ -354,7 +338,6 @@ def _qadd(subtract: bool) -> Builder:
     def build(args: VectorArgs) -> Run:
         _check(args, (2,), floats=False)
         _integer_out(args)
-        _broadcast(args, args.ins)
         (a, b), out = args.ins, args.out
         terms = [
             (
@@ -385,7 +368,6 @@ def _qadd(subtract: bool) -> Builder:
 def _qmul(args: VectorArgs) -> Run:
     _check(args, (2,), floats=False)
     _integer_out(args)
-    _broadcast(args, args.ins)
     (a, b), out = args.ins, args.out
     za, zb = args.integer("a_zero_point"), args.integer("b_zero_point")
     multiplier, shift = args.integer("multiplier"), args.integer("shift")
