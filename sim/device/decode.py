@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
@@ -140,7 +141,8 @@ class Decoder:
             * _round_up(n, align.tile_n_multiple)
             * _round_up(k, align.tile_k_multiple)
         )
-        rate = self.target.matrix_macs_per_cycle[_precision(mode)]
+        # `op.problem()` has checked that the mode is a precision.
+        rate = self.target.matrix_macs_per_cycle[cast(Precision, mode)]
         return -(-padded // rate)
 
     def _matmul(self, core: int, index: int, op: MatmulOp) -> Instruction:
@@ -185,9 +187,3 @@ class Decoder:
 
 def _round_up(value: int, multiple: int) -> int:
     return -(-value // multiple) * multiple
-
-
-def _precision(mode: str) -> Precision:
-    if mode == "i8":
-        return "i8"
-    return "f16" if mode == "f16" else "f32"
