@@ -355,7 +355,6 @@ def lower_elementwise(builder: ProgramBuilder, op: k.KernelOp, node: str) -> lis
     _record(builder, op, "elementwise", 0)
     kind = op.kind.data
     values = [float(v) for v in op.params.get_values()]
-    scratch: tuple[np.dtype, ...] = ()
     if precision(op.out_type()) != "i8":
         params: dict[str, ParamValue] = {
             name: value
@@ -366,8 +365,8 @@ def lower_elementwise(builder: ProgramBuilder, op: k.KernelOp, node: str) -> lis
     elif kind in ("add", "sub", "mul"):
         compute = _vector(f"q{kind}", _binary_params(op, node))
     else:
-        compute, ins, scratch = _quantized_unary(builder, op, node, ins, values)
-    return emit_mapped(builder, node, Mapped(y, ins, compute, len(y.shape) - 1, scratch))
+        compute = _quantized_unary(op, node, values)
+    return emit_mapped(builder, node, Mapped(y, ins, compute, len(y.shape) - 1))
 
 
 def _binary_params(op: k.ElementwiseOp, node: str) -> dict[str, ParamValue]:
@@ -403,34 +402,22 @@ def _binary_params(op: k.ElementwiseOp, node: str) -> dict[str, ParamValue]:
     }
 
 
-def _quantized_unary(
-    builder: ProgramBuilder,
-    op: k.ElementwiseOp,
-    node: str,
-    ins: tuple[DdrTensor, ...],
-    values: list[float],
-) -> tuple[Compute, tuple[DdrTensor, ...], tuple[np.dtype, ...]]:
-    """i8 Relu: `max(q, z_in)` then moved to the result type; i8 Clip: moved, then
-    clamped to its bounds (storage integers of the result)."""
+def _quantized_unary(op: k.ElementwiseOp, node: str, values: list[float]) -> Compute:
+    """i8 Relu and Clip as one `requantize` to the result type with narrowed bounds.
+
+    Relu is `requantize(max(q - z_in, 0))`; requantization is monotone and maps 0 to
+    the result's zero point, so that equals `max(requantize(q - z_in), z_out)`. Clip
+    moves x to the result type, then clamps to its bounds (result storage integers).
+    """
     source = quant(memref(op.inputs[0]), node, "the input")
     target = quant(op.out_type(), node, "the result")
     params = _move_params(node, source, target)
     if op.kind.data == "clip":
         params["qmin"] = max(target.qmin, int(values[0]))
         params["qmax"] = min(target.qmax, int(values[1]))
-        return _vector("requantize", params), ins, ()
-    floor = builder.constant(
-        f"{node}_zero_point", np.array([source.zero_point], source.storage_dtype)
-    )
-    floor = DdrTensor(floor.addr, (1,) * len(ins[0].shape), (0,) * len(ins[0].shape), floor.dtype)
-
-    def compute(
-        stream: CoreStream, tiles: Sequence[ViewAttr], out: ViewAttr, scratch: Sequence[ViewAttr]
-    ) -> None:
-        stream.vector("max", tiles, [scratch[0]])
-        stream.vector("requantize", [scratch[0]], [out], params)
-
-    return compute, (ins[0], floor), (source.storage_dtype,)
+    else:
+        params["qmin"] = max(target.qmin, target.zero_point)
+    return _vector("requantize", params)
 
 
 def lower_scale_shift(builder: ProgramBuilder, op: k.KernelOp, node: str) -> list[CoreStream]:
