@@ -70,9 +70,11 @@ class Decoder:
         self.memories = memories
         self.target = target
         self.cores = cores
+        self._reuse = _WeightReuse()
 
     def core(self, core: CoreOp) -> list[Instruction]:
         decoded: list[Instruction] = []
+        self._reuse = _WeightReuse()
         for index, op in enumerate(core.ops):
             if not isinstance(op, InstructionOp):
                 raise DeviceFault(
@@ -80,6 +82,8 @@ class Decoder:
                     f"{op.name} is not an aic instruction"
                 )
             decoded.append(self.instruction(core.core_id, index, op))
+            for view in _sp_writes(op):
+                self._reuse.written(view.addr, view.addr + view.nbytes_span)
         return decoded
 
     def instruction(self, core: int, index: int, op: InstructionOp) -> Instruction:
@@ -147,7 +151,8 @@ class Decoder:
 
     def _matmul(self, core: int, index: int, op: MatmulOp) -> Instruction:
         a, b, c = (self._view(core, op, role) for role in ("a", "b", "c"))
-        run = matrix.make_matmul(a, b, c, op.mode_name, op.zero_points, op.accumulates)
+        slot = self._reuse.slot(op, op.b, 1)
+        run = matrix.make_matmul(a, b, c, op.mode_name, op.zero_points, op.accumulates, slot)
         batch = int(np.prod(c.shape[:-2], dtype=np.int64))
         cycles = self._matrix_cycles(op.mode_name, batch, c.shape[-2], c.shape[-1], a.shape[-1])
         return Instruction(core, index, op, "matrix", run, cycles=cycles, kind=op.name)
@@ -165,6 +170,7 @@ class Decoder:
             op.stride_values,
             op.dilation_values,
             group,
+            self._reuse.slot(op, op.weight, group),
         )
         kh, kw, cg, n = w.shape
         rows = y.shape[0] * y.shape[1]
@@ -183,6 +189,41 @@ class Decoder:
         return Instruction(
             core, index, op, "vector", run, cycles=cycles, kind=f"{op.name}.{opcode}"
         )
+
+
+class _WeightReuse:
+    """One core's prepared weight operands whose scratchpad bytes are still unwritten."""
+
+    def __init__(self) -> None:
+        self.live: dict[tuple[object, ...], tuple[matrix.WeightSlot, int, int]] = {}
+
+    def slot(
+        self, op: MatmulOp | ConvOp, weights: ViewAttr, group: int
+    ) -> tuple[matrix.WeightSlot, bool]:
+        """The slot for `op`'s weights, and whether `op` is its first reader."""
+        layout = weights.layout()
+        key = (op.name, op.mode_name, op.zero_points, group, *layout[:4], layout.dtype.str)
+        entry = self.live.get(key)
+        if entry is not None:
+            return entry[0], False
+        slot = matrix.WeightSlot()
+        self.live[key] = (slot, layout.addr, layout.addr + layout.span)
+        return slot, True
+
+    def written(self, low: int, high: int) -> None:
+        """Bytes [low, high) of the scratchpad changed: their prepared weights are stale."""
+        self.live = {k: e for k, e in self.live.items() if e[2] <= low or e[1] >= high}
+
+
+def _sp_writes(op: InstructionOp) -> list[ViewAttr]:
+    """The scratchpad views an instruction writes."""
+    if isinstance(op, DmaOp):
+        return [op.dst] if op.dst.space == "sp" else []
+    if isinstance(op, MatmulOp):
+        return [op.c]
+    if isinstance(op, ConvOp):
+        return [op.output]
+    return op.out_views if isinstance(op, VectorOp) else []
 
 
 def _round_up(value: int, multiple: int) -> int:

@@ -45,35 +45,64 @@ def exact_matmul(a: np.ndarray, b: np.ndarray, chunk: int = CHUNK) -> np.ndarray
     return total
 
 
-Gemm = Callable[[np.ndarray, np.ndarray], np.ndarray]
-"""Multiply prepared operands: [..., M, K] @ [..., K, N] -> product (float32/float64)."""
+Prepared = tuple[np.ndarray, np.ndarray | None]
+"""A GEMM's B operand ready to multiply: the float32 matrix, and its i8 column sums."""
 
 
-def gemm_for(
-    mode: str, a_dtype: np.dtype, b_dtype: np.dtype, zero_points: tuple[int, int]
-) -> tuple[Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray], np.ndarray], Gemm]:
-    """(prepare a, prepare b, multiply prepared) for one mode.
+class WeightSlot:
+    """A prepared B operand shared by instructions that read the same, unchanged bytes.
+
+    The decoder gives consecutive readers of one weight view one slot when no
+    instruction in between writes those scratchpad bytes: the first reader prepares
+    (converts) the weights on each run, the others reuse them.
+    """
+
+    __slots__ = ("prepared",)
+
+    def __init__(self) -> None:
+        self.prepared: Prepared | None = None
+
+
+class Gemm:
+    """One mode's operand conversions and exact multiplication.
 
     i8: with `a' = a - ca`, `b' = b - cb` in [-128, 128] (ca, cb: the storage type's
     offset), `(a - za) @ (b - zb) = a' @ b' + db * rowsum(a') + da * colsum(b') + K da db`
     where `da = ca - za`, `db = cb - zb`; the corrections are exact in float64.
     """
-    if mode != "i8":
-        return _widen, _widen, np.matmul
-    ca, cb = _SIGNED_OFFSET[a_dtype], _SIGNED_OFFSET[b_dtype]
-    da, db = ca - zero_points[0], cb - zero_points[1]
 
-    def multiply(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        product = exact_matmul(a, b)
-        if db:
-            product = product + db * a.sum(axis=-1, keepdims=True, dtype=np.float64)
-        if da:
-            product = product + da * b.sum(axis=-2, keepdims=True, dtype=np.float64)
-        if da and db:
-            product = product + float(da * db * a.shape[-1])
+    def __init__(
+        self, mode: str, a_dtype: np.dtype, b_dtype: np.dtype, zero_points: tuple[int, int]
+    ) -> None:
+        self.exact = mode == "i8"
+        self.ca = _SIGNED_OFFSET[a_dtype] if self.exact else 0
+        self.cb = _SIGNED_OFFSET[b_dtype] if self.exact else 0
+        self.da, self.db = self.ca - zero_points[0], self.cb - zero_points[1]
+
+    def convert_a(self, x: np.ndarray) -> np.ndarray:
+        return _shifted(x, self.ca) if self.exact else _widen(x)
+
+    def convert_b(self, x: np.ndarray) -> np.ndarray:
+        return _shifted(x, self.cb) if self.exact else _widen(x)
+
+    def prepare_b(self, b: np.ndarray) -> Prepared:
+        """`b` ([..., K, N], converted) with its column sums when the i8 correction needs them."""
+        if not (self.exact and self.da):
+            return b, None
+        return b, b.sum(axis=-2, keepdims=True, dtype=np.float64)
+
+    def multiply(self, a: np.ndarray, b: Prepared) -> np.ndarray:
+        matrix, column_sums = b
+        if not self.exact:
+            return np.matmul(a, matrix)
+        product = exact_matmul(a, matrix)
+        if self.db:
+            product = product + self.db * a.sum(axis=-1, keepdims=True, dtype=np.float64)
+        if column_sums is not None:
+            product = product + self.da * column_sums
+        if self.da and self.db:
+            product = product + float(self.da * self.db * a.shape[-1])
         return product
-
-    return (lambda x: _shifted(x, ca)), (lambda x: _shifted(x, cb)), multiply
 
 
 def _widen(x: np.ndarray) -> np.ndarray:
@@ -88,6 +117,19 @@ def _store(c: np.ndarray, product: np.ndarray, accumulate: bool) -> None:
     np.copyto(c, product, casting="unsafe")
 
 
+def _weights(
+    gemm: Gemm, slot: WeightSlot, first: bool, matrix: Callable[[np.ndarray], np.ndarray]
+) -> Callable[[np.ndarray], Prepared]:
+    """The B operand of one instruction: prepared by the slot's first reader, else reused."""
+
+    def prepared(w: np.ndarray) -> Prepared:
+        if first or slot.prepared is None:
+            slot.prepared = gemm.prepare_b(matrix(gemm.convert_b(w)))
+        return slot.prepared
+
+    return prepared
+
+
 def make_matmul(
     a: np.ndarray,
     b: np.ndarray,
@@ -95,11 +137,14 @@ def make_matmul(
     mode: str,
     zero_points: tuple[int, int],
     accumulate: bool,
+    slot: tuple[WeightSlot, bool],
 ) -> Callable[[], None]:
-    prepare_a, prepare_b, multiply = gemm_for(mode, a.dtype, b.dtype, zero_points)
+    """`slot`: the weight slot and whether this instruction is its first reader."""
+    gemm = Gemm(mode, a.dtype, b.dtype, zero_points)
+    weights = _weights(gemm, *slot, lambda m: m)
 
     def run() -> None:
-        _store(c, multiply(prepare_a(a), prepare_b(b)), accumulate)
+        _store(c, gemm.multiply(gemm.convert_a(a), weights(b)), accumulate)
 
     return run
 
@@ -114,8 +159,9 @@ def make_conv(
     strides: tuple[int, int],
     dilations: tuple[int, int],
     group: int,
+    slot: tuple[WeightSlot, bool],
 ) -> Callable[[], None]:
-    prepare_x, prepare_w, multiply = gemm_for(mode, x.dtype, w.dtype, zero_points)
+    gemm = Gemm(mode, x.dtype, w.dtype, zero_points)
     oh, ow, n = y.shape
     kh, kw, cg, _ = w.shape
     sh, sw = strides
@@ -135,14 +181,16 @@ def make_conv(
             return windows.reshape(rows, kh * kw * cg)
         return windows.transpose(4, 0, 1, 2, 3, 5).reshape(group, rows, kh * kw * cg)
 
-    def weights(tile: np.ndarray) -> np.ndarray:
+    def matrix(tile: np.ndarray) -> np.ndarray:
         if group == 1:
             return tile.reshape(kh * kw * cg, n)
         grouped = tile.reshape(kh, kw, cg, group, ng).transpose(3, 0, 1, 2, 4)
         return grouped.reshape(group, kh * kw * cg, ng)
 
+    weights = _weights(gemm, *slot, matrix)
+
     def run() -> None:
-        product = multiply(columns(prepare_x(x)), weights(prepare_w(w)))
+        product = gemm.multiply(columns(gemm.convert_a(x)), weights(w))
         if group != 1:
             product = product.transpose(1, 0, 2)
         _store(y, product.reshape(oh, ow, n), accumulate)

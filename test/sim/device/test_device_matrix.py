@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from device_programs import ddr, io_buffer, load, run_on_sp, sp
+from device_programs import ddr, io_buffer, load, read_sp, run_on_sp, sp, write_sp
 
 from aicc.dialects.aic import ConvOp, DmaOp, MatmulOp, WaitOp
 
@@ -173,3 +173,38 @@ def test_dma_strided_copies_round_trip_through_the_scratchpad() -> None:
     # Runs repeat with fresh inputs.
     outputs, _ = device.run({"x": x + 1})
     np.testing.assert_array_equal(outputs["y"], (x + 1)[:, 2:6].T)
+
+
+@pytest.mark.parametrize("mode", ["i8", "f16"])
+def test_prepared_weights_are_reused_only_while_their_bytes_are_unchanged(mode: str) -> None:
+    """Three matmuls read one weight view; a DMA rewrites it between the second and third."""
+    dtype, out = (np.int8, np.int32) if mode == "i8" else (np.float16, np.float32)
+    a = _ints((4, 8), np.int8).astype(dtype)
+    w1, w2 = _ints((8, 4), np.int8).astype(dtype), _ints((8, 4), np.int8).astype(dtype)
+    zero_points = (3, 0) if mode == "i8" else (0, 0)
+
+    def mm(c_addr: int) -> MatmulOp:
+        views = sp(0, [4, 8], dtype), sp(1024, [8, 4], dtype), sp(c_addr, [4, 4], out)
+        return MatmulOp(*views, mode, "mm", zero_points=zero_points)
+
+    instructions = [
+        DmaOp(ddr(0, [8, 4], dtype), sp(1024, [8, 4], dtype), 0, "w"),
+        WaitOp(0, "w"),
+        mm(2048),
+        mm(4096),
+        DmaOp(ddr(128, [8, 4], dtype), sp(1024, [8, 4], dtype), 1, "w"),
+        WaitOp(1, "w"),
+        mm(8192),
+    ]
+    buffers = [
+        io_buffer("w1", "input", 0, [8, 4], dtype),
+        io_buffer("w2", "input", 128, [8, 4], dtype),
+    ]
+    device = load([instructions], buffers=buffers)
+    write_sp(device, 0, a)
+    for first, second in ((w1, w2), (w2, w1)):  # runs repeat with other data
+        device.run({"w1": first, "w2": second})
+        centered = a.astype(np.float64) - zero_points[0]
+        for addr, w in ((2048, first), (4096, first), (8192, second)):
+            got = read_sp(device, addr, [4, 4], out)
+            np.testing.assert_array_equal(got, centered @ w.astype(np.float64))
