@@ -11,7 +11,9 @@ Modes:
 
 A convolution reads a padded input tile [H, W, C]; its im2col matrix is a strided
 view of the tile (`np.lib.stride_tricks.as_strided`), copied once into the GEMM
-operand. Groups run as one batched GEMM over [g, OH*OW, KH*KW*C/g].
+operand. Groups run as one batched GEMM over [g, OH*OW, KH*KW*C/g]. A weight operand
+is converted once per core and reused by the following instructions that read the same
+bytes, until an instruction writes them (`WeightSlot`, assigned by the decoder).
 """
 
 from __future__ import annotations
