@@ -35,8 +35,10 @@ from typing import Any
 
 import numpy as np
 from xdsl.dialects.builtin import ModuleOp
+from xdsl.utils.exceptions import ParseError
 
 import aicc
+from aicc.cli import parse_error_line
 from aicc.compiler import CompiledModel
 from aicc.context import make_context
 from aicc.device import device_io, instruction_count, peak_activation_bytes, program_op
@@ -175,7 +177,10 @@ def _parse(path: Path) -> ModuleOp:
         text = path.read_text()
     except OSError as e:
         raise UserError(f"{path}: cannot read: {e.strerror}") from None
-    return parse_module(make_context(), text, path)
+    try:
+        return parse_module(make_context(), text, path)
+    except ParseError as e:
+        raise UserError(parse_error_line(e)) from None
 
 
 @dataclass(frozen=True)

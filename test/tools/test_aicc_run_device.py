@@ -118,6 +118,14 @@ def test_out_of_bounds_program_is_one_line(flow: Path) -> None:
     assert "core" in line and "scratchpad" in line
 
 
+def test_corrupt_program_text_is_one_line(flow: Path) -> None:
+    copy = _copy_bundle(flow, "corrupt")
+    text = (copy / "program.mlir").read_text()
+    (copy / "program.mlir").write_text(text.replace("aic.core", "aic.cor", 1))
+    result = run_tool("aicc-run", "-t", "corrupt", "-i", "in0.npy", "-write-output-dir=x", cwd=flow)
+    assert_user_error(result, "program.mlir:", "aic.cor")
+
+
 def test_format_version_1_bundle(flow: Path) -> None:
     copy = _copy_bundle(flow, "v1")
     manifest = json.loads((copy / "manifest.json").read_text())
