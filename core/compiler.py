@@ -90,9 +90,13 @@ class Session:
 
     def run(self, pass_: ModulePass) -> None:
         pass_.apply(self.ctx, self.module)
+        self.dump(pass_.name, self.module)
+
+    def dump(self, pass_name: str, module: ModuleOp) -> None:
+        """`-print-ir-after-all`: the module after pass `pass_name`, on stderr."""
         if self.config.print_ir_after_all:
-            print(f"// -----// IR Dump After {pass_.name} //----- //", file=sys.stderr)
-            print(module_text(self.module), file=sys.stderr)
+            print(f"// -----// IR Dump After {pass_name} //----- //", file=sys.stderr)
+            print(module_text(module), file=sys.stderr)
 
     def make_pass(self, name: str, **options: object) -> ModulePass:
         return AICC_PASSES[name]()(**options)
@@ -232,7 +236,8 @@ class CompiledModel:
     @cached_property
     def program(self) -> ModuleOp:
         """The module lowered to the target's `aic` program (lowered once, when first asked)."""
-        return lower_to_device(self.module, self.target, str(self.session.config.model))
+        source = str(self.session.config.model)
+        return lower_to_device(self.module, self.target, source, self.session.dump)
 
     def run(self, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:
         return run_module(self.module, inputs)

@@ -11,6 +11,7 @@ on the returned module as `aicc.peak_activation_bytes`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from xdsl.dialects.builtin import IntegerAttr, MemRefType, ModuleOp
@@ -28,11 +29,17 @@ DEVICE_PIPELINE = ("lower-onnx-to-kernel", "plan-memory", "lower-kernel-to-aic")
 PEAK_ATTR = "aicc.peak_activation_bytes"
 
 
-def lower_to_device(module: ModuleOp, target: Target | None = None, source: str = "") -> ModuleOp:
+def lower_to_device(
+    module: ModuleOp,
+    target: Target | None = None,
+    source: str = "",
+    after_pass: Callable[[str, ModuleOp], None] | None = None,
+) -> ModuleOp:
     """A new module holding the `aic.program` for `module` (None: the shipped target).
 
     An op the device cannot run is a `UserError` naming `source` (the model file) and
-    the node.
+    the node. `after_pass(name, module)` sees the module after each pass
+    (`-print-ir-after-all`).
     """
     target = target or load_target()
     program = module.clone()
@@ -45,6 +52,8 @@ def lower_to_device(module: ModuleOp, target: Target | None = None, source: str 
     peak: Attribute | None = None
     for name in DEVICE_PIPELINE:
         AICC_PASSES[name]()(**options.get(name, {})).apply(ctx, program)
+        if after_pass is not None:
+            after_pass(name, program)
         if name == "plan-memory":
             peak = main_func(program).attributes.get(PEAK_ATTR)
     if peak is not None:

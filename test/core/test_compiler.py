@@ -81,6 +81,10 @@ def test_print_ir_after_all_dumps_each_pass(tmp_path: Path) -> None:
         "fuse-conv-bn",
         "quantize",
         "insert-precision-casts",
+        "lower-onnx-to-kernel",
+        "plan-memory",
+        "lower-kernel-to-aic",
     ):
         assert f"// -----// IR Dump After {name} //----- //" in result.stderr
     assert 'aicc.precision = "f32"' in result.stderr
+    assert "kernel.alloc" in result.stderr and "aic.program" in result.stderr
