@@ -5,6 +5,7 @@ One module is built once and every pass runs on it in process:
     import -> canonicalize -> annotate-precision
         -> (profiling: run unfused in the reference interpreter, FP16 nodes on FP16 kernels)
         -> fuse-conv-bn -> quantize -> insert-precision-casts -> canonicalize
+        -> (for a bundle, on a clone: aicc.device.lower_to_device to the target)
 
 The model's graph hash and the FP16 set hash tie a profile to the model and the
 node-precision-info it was generated with, as the spec requires.
