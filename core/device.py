@@ -21,6 +21,7 @@ from aicc.context import make_context
 from aicc.dialects.aic import ProgramOp
 from aicc.dialects.elements import numpy_dtype
 from aicc.dialects.quant import UniformQuantizedType
+from aicc.errors import UserError
 from aicc.graph import main_func
 from aicc.passes import AICC_PASSES
 from aicc.target import Target, load_target
@@ -51,7 +52,10 @@ def lower_to_device(
     }
     peak: Attribute | None = None
     for name in DEVICE_PIPELINE:
-        AICC_PASSES[name]()(**options.get(name, {})).apply(ctx, program)
+        try:
+            AICC_PASSES[name]()(**options.get(name, {})).apply(ctx, program)
+        except UserError as e:
+            raise _naming_source(e, source) from None
         if after_pass is not None:
             after_pass(name, program)
         if name == "plan-memory":
@@ -59,6 +63,14 @@ def lower_to_device(
     if peak is not None:
         program.attributes[PEAK_ATTR] = peak
     return program
+
+
+def _naming_source(error: UserError, source: str) -> UserError:
+    """`error`, prefixed with the model file: the later passes only know the node."""
+    message = str(error)
+    if not source or message.startswith(source):
+        return error
+    return UserError(f"{source}: {message}")
 
 
 def program_op(program: ModuleOp) -> ProgramOp:
