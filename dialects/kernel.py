@@ -36,6 +36,9 @@ Additions to the issue-4 contract (what the device lowering may rely on):
   `pads` are ONNX's (auto_pad resolved); ceil mode's extra end windows are implied
   by the result shape (as `sim/kernels/window.py` pads them).
 - `kernel.slice` steps may be negative; `kernel.softmax {log = 1}` is LogSoftmax.
+- `kernel.convert {mode = "move"}` between per-tensor quantized types is the
+  reference's fixed-point `to_type` (data movement); the default mode
+  "requantize" is quantize(dequantize(x)) (`quant.requantize`).
 - `kernel.const` values are always `#aicc.dense_resource` blobs.
 - `kernel.elementwise` params: leaky_relu/elu [alpha], selu [alpha, gamma],
   hard_sigmoid [alpha, beta], clip [lo, hi]; others none.
@@ -113,6 +116,8 @@ UNARY_KINDS: dict[str, int] = {
 QUANTIZED_ELEMENTWISE = ("add", "sub", "mul", "relu", "clip")
 """Elementwise kinds with an INT8 form (the reference's INT8 kernels)."""
 POOL_KINDS = ("max", "avg")
+CONVERT_MODES = ("requantize", "move")
+"""`kernel.convert` semantics between quantized types (see ConvertOp)."""
 
 
 @irdl_attr_definition
@@ -716,9 +721,20 @@ def _count(shape: Sequence[int]) -> int:
 
 @irdl_op_definition
 class ConvertOp(KernelOp):
-    """A precision change: quantize, dequantize, requantize, f32 <-> f16 (integer-semantics.md)."""
+    """A precision change: quantize, dequantize, requantize, f32 <-> f16 (integer-semantics.md).
+
+    Between two quantized types `mode` says which reference semantics holds:
+    "requantize" (the default, `quant.requantize`) is quantize(dequantize(x)) in
+    floating point; "move" is the fixed-point `to_type` of sim/kernels/quantized.py
+    (`requantize(q - z_in, quantize_multiplier(s_in / s_out)) + z_out`, ties away
+    from zero) by which the INT8 reference moves values between the per-tensor
+    parameters of a data-movement op's input and result (Concat, Reshape, ...).
+    The two differ by one step at ties, so the device must know which it runs.
+    """
 
     name = "kernel.convert"
+
+    mode = prop_def(StringAttr, default_value=StringAttr("requantize"))
 
     def verify_kernel(self) -> None:
         (x,), y = self.in_types(), self.out_type()
@@ -726,6 +742,15 @@ class ConvertOp(KernelOp):
             raise self.fail("input and result shapes differ")
         if x.get_element_type() == y.get_element_type():
             raise self.fail("input and result element types are equal")
+        if self.mode.data not in CONVERT_MODES:
+            raise self.fail(f"mode must be one of {', '.join(CONVERT_MODES)}")
+        if self.mode.data == "move" and not all(_per_tensor(t) for t in (x, y)):
+            raise self.fail("mode 'move' converts between per-tensor quantized types")
+
+
+def _per_tensor(memref: MemRefType) -> bool:
+    element = quant_element(memref)
+    return element is not None and not element.is_per_axis
 
 
 Kernel = Dialect(

@@ -472,11 +472,17 @@ def lower_lrn(builder: ProgramBuilder, op: k.KernelOp, node: str) -> list[CoreSt
 
 def lower_convert(builder: ProgramBuilder, op: k.KernelOp, node: str) -> list[CoreStream]:
     """f32<->f16 `copy`; `quantize`; `dequantize`; i8->i8 as dequantize then quantize
-    (quant.requantize is defined by that composition)."""
+    (quant.requantize is defined by that composition), or in mode "move" as the
+    fixed-point `requantize` opcode (the reference's `to_type`)."""
+    assert isinstance(op, k.ConvertOp)
     x, y = builder.tensor(op.inputs[0]), builder.tensor(op.output)
     _record(builder, op, "convert", 0)
     source, target = k.quant_element(memref(op.inputs[0])), k.quant_element(op.out_type())
     rank = len(y.shape)
+    if op.mode.data == "move":
+        assert source is not None and target is not None
+        moved = _vector("requantize", _move_params(node, source, target))
+        return emit_mapped(builder, node, Mapped(y, (x,), moved, rank - 1))
     if source is None and target is None:
         return emit_mapped(builder, node, Mapped(y, (x,), _vector("copy"), rank - 1))
     if source is None:

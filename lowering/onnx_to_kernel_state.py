@@ -268,12 +268,26 @@ class Lowering:
         self.emit(kernel.ReshapeOp([source.value], flat.value, names))
         return self.store_logical(flat, names)
 
-    def retyped(self, buffer: Buffer, element: Attribute, names: Sequence[str]) -> Buffer:
-        """`buffer` converted to `element` (a `kernel.convert`), or itself when it has it."""
-        if physical_element(element, buffer.layout) == buffer.element:
+    def retyped(
+        self, buffer: Buffer, element: Attribute, names: Sequence[str], *, move: bool = False
+    ) -> Buffer:
+        """`buffer` converted to `element` (a `kernel.convert`), or itself when it has it.
+
+        `move`: a data-movement op changes the parameters, which the reference does
+        with the fixed-point `to_type` (mode "move") when both types are quantized.
+        """
+        physical = physical_element(element, buffer.layout)
+        if physical == buffer.element:
             return buffer
         out = self.alloc(buffer.shape, element, buffer.layout)
-        self.emit(kernel.ConvertOp([buffer.value], out.value, names))
+        source = buffer.element
+        per_tensor = (
+            isinstance(source, UniformQuantizedType)
+            and isinstance(physical, UniformQuantizedType)
+            and not (source.is_per_axis or physical.is_per_axis)
+        )
+        mode = {"mode": StringAttr("move")} if move and per_tensor else {}
+        self.emit(kernel.ConvertOp([buffer.value], out.value, names, **mode))
         return out
 
 

@@ -6,7 +6,8 @@ of an NHWC buffer is along its last axis), so no op here transposes an NHWC
 buffer except Reshape-like ops whose H*W is not 1 (row-major order differs) and
 Transpose (one `kernel.transpose` with the composed permutation). Data movement
 never changes the element type: an INT8 result with other parameters than its
-input gets a `kernel.convert` after the move, as the reference requantizes.
+input gets a `kernel.convert {mode = "move"}` after the move (Concat: before, per
+input), the fixed-point `to_type` by which the reference moves values.
 A move that changes nothing (an identity permutation or full slice, Identity)
 reuses the input buffer.
 """
@@ -46,7 +47,7 @@ from aicc.sim.kernels.window import int_list, window_of
 
 def _define_moved(lw: Lowering, op: Operation, result: SSAValue, buffer: Buffer) -> None:
     """`result` is `buffer`, converted when the result's quantization differs."""
-    lw.define(result, lw.retyped(buffer, element_of(result), names_of(op)))
+    lw.define(result, lw.retyped(buffer, element_of(result), names_of(op), move=True))
 
 
 # -- pooling ---------------------------------------------------------------------
@@ -206,7 +207,7 @@ def lower_concat(lw: Lowering, op: Operation) -> None:
         size = shape_of(value.type)[axis]
         if size == 0:
             continue
-        part = lw.retyped(lw.operand(op, value), element_of(result), names_of(op))
+        part = lw.retyped(lw.operand(op, value), element_of(result), names_of(op), move=True)
         offsets = [0] * len(shape)
         offsets[axis] = position
         lw.emit(

@@ -10,6 +10,9 @@ func.func @main(%x: memref<1x3x8x8x!quant.uniform<i8:f32, 0.05:3>>, %f: memref<2
   kernel.conv ins(%t, %w, %b : memref<1x8x8x3x!quant.uniform<i8:f32, 0.05:3>>, memref<3x3x3x4x!quant.uniform<i8:f32:3, {0.1, 0.2, 0.3, 0.4}>>, memref<4x!quant.uniform<i32:f32:0, {0.005, 0.01, 0.015, 0.02}>>) outs(%y : memref<1x8x8x4x!quant.uniform<i8:f32, 0.1:-2>>) {onnx_names = ["conv0", "bn0", "relu0"], strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, group = 1 : i64, activation = #kernel.act<clip(-2.0, 60.0)>}
   %p = kernel.alloc {layout = "nhwc"} : memref<1x4x4x4x!quant.uniform<i8:f32, 0.1:-2>>
   kernel.pool ins(%y : memref<1x8x8x4x!quant.uniform<i8:f32, 0.1:-2>>) outs(%p : memref<1x4x4x4x!quant.uniform<i8:f32, 0.1:-2>>) {onnx_names = ["pool0"], kind = "avg", kernel = array<i64: 3, 3>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 0, 0>, count_include_pad = 1 : i64}
+  %pm = kernel.alloc {layout = "nhwc"} : memref<1x4x4x4x!quant.uniform<i8:f32, 0.2:1>>
+  kernel.convert ins(%p : memref<1x4x4x4x!quant.uniform<i8:f32, 0.1:-2>>) outs(%pm : memref<1x4x4x4x!quant.uniform<i8:f32, 0.2:1>>) {onnx_names = ["cat1"], mode = "move"}
+  kernel.convert ins(%p : memref<1x4x4x4x!quant.uniform<i8:f32, 0.1:-2>>) outs(%pm : memref<1x4x4x4x!quant.uniform<i8:f32, 0.2:1>>) {onnx_names = ["rq"], mode = "requantize"}
   %h = kernel.alloc {layout = "nhwc"} : memref<1x4x4x4xf16>
   kernel.convert ins(%p : memref<1x4x4x4x!quant.uniform<i8:f32, 0.1:-2>>) outs(%h : memref<1x4x4x4xf16>) {onnx_names = ["dq"]}
   %s = kernel.const #aicc.dense_resource<s0> : memref<4xf32>
@@ -38,6 +41,9 @@ func.func @main(%x: memref<1x3x8x8x!quant.uniform<i8:f32, 0.05:3>>, %f: memref<2
 // CHECK:      %w = kernel.const #aicc.dense_resource<w0> {offset = 64 : i64} : memref<3x3x3x4x!quant.uniform<i8:f32:3, {0.1, 0.2, 0.3, 0.4}>>
 // CHECK:      kernel.conv ins(%t, %w, %b : {{.*}}) outs(%y : {{.*}}) {onnx_names = ["conv0", "bn0", "relu0"], {{.*}}, group = 1 : i64, activation = #kernel.act<clip(-2.0, 60.0)>}
 // CHECK:      kernel.pool ins(%y : {{.*}}) {onnx_names = ["pool0"], kind = "avg", kernel = array<i64: 3, 3>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 0, 0>, count_include_pad = 1 : i64}
+// CHECK:      kernel.convert ins(%p : {{.*}}) outs(%pm : memref<1x4x4x4x!quant.uniform<i8:f32, 0.2:1>>) {onnx_names = ["cat1"], mode = "move"}
+// The default mode (quant.requantize's semantics) is not printed.
+// CHECK-NEXT: kernel.convert ins(%p : {{.*}}) outs(%pm : {{.*}}) {onnx_names = ["rq"]}
 // CHECK:      kernel.convert ins(%p : memref<1x4x4x4x!quant.uniform<i8:f32, 0.1:-2>>) outs(%h : memref<1x4x4x4xf16>) {onnx_names = ["dq"]}
 // CHECK:      activation = #kernel.act<leaky_relu(0.1)>
 // CHECK:      kernel.lrn

@@ -191,6 +191,33 @@ func.func @f(%a: memref<2x3xf32>) {
 
 // -----
 
+func.func @f(%a: memref<2x3x!quant.uniform<i8:f32, 0.1>>) {
+  %y = kernel.alloc {layout = "rowmajor"} : memref<2x3x!quant.uniform<i8:f32, 0.2>>
+  kernel.convert ins(%a : memref<2x3x!quant.uniform<i8:f32, 0.1>>) outs(%y : memref<2x3x!quant.uniform<i8:f32, 0.2>>) {onnx_names = ["c0"], mode = "shift"}
+  func.return
+}
+// CHECK: kernel.convert (c0): mode must be one of requantize, move
+
+// -----
+
+func.func @f(%a: memref<2x3x!quant.uniform<i8:f32, 0.1>>) {
+  %y = kernel.alloc {layout = "rowmajor"} : memref<2x3xf32>
+  kernel.convert ins(%a : memref<2x3x!quant.uniform<i8:f32, 0.1>>) outs(%y : memref<2x3xf32>) {onnx_names = ["c0"], mode = "move"}
+  func.return
+}
+// CHECK: kernel.convert (c0): mode 'move' converts between per-tensor quantized types
+
+// -----
+
+func.func @f(%a: memref<2x3x!quant.uniform<i8:f32:1, {0.1, 0.2, 0.3}>>) {
+  %y = kernel.alloc {layout = "rowmajor"} : memref<2x3x!quant.uniform<i8:f32, 0.2>>
+  kernel.convert ins(%a : memref<2x3x!quant.uniform<i8:f32:1, {0.1, 0.2, 0.3}>>) outs(%y : memref<2x3x!quant.uniform<i8:f32, 0.2>>) {onnx_names = ["c0"], mode = "move"}
+  func.return
+}
+// CHECK: kernel.convert (c0): mode 'move' converts between per-tensor quantized types
+
+// -----
+
 func.func @f(%a: memref<2x3xf32>) {
   %y = kernel.const #aicc.dense_resource<k> : memref<2x3xf32>
   kernel.elementwise ins(%a : memref<2x3xf32>) outs(%y : memref<2x3xf32>) {onnx_names = ["r0"], kind = "relu", params = array<f64>}

@@ -104,3 +104,27 @@ func.func @main(%a: tensor<2x3xf32> {onnx.name = "a"}, %x: tensor<1x2x2x2xf32> {
 // CHECK:         kernel.matmul ins(%a, %[[W]] : memref<2x3xf32>, memref<3x4xf32>) outs(%{{.*}} : memref<2x4xf32>) {onnx_names = ["y"], activation = #kernel.act<none>, alpha = 2.000000e+00 : f64, beta = 1.000000e+00 : f64}
 // CHECK:         kernel.copy ins(%[[X:.*]] : memref<1x2x2x2xf32>) outs(%[[Z:.*]] : memref<1x2x2x4xf32>) {onnx_names = ["z"], offsets = array<i64: 0, 0, 0, 0>}
 // CHECK-NEXT:    kernel.copy ins(%[[X]] : memref<1x2x2x2xf32>) outs(%[[Z]] : memref<1x2x2x4xf32>) {onnx_names = ["z"], offsets = array<i64: 0, 0, 0, 2>}
+
+// -----
+
+// quant.requantize keeps the default convert mode (quantize(dequantize(x))); a Concat
+// input or a Reshape result with other parameters moves as the reference's `to_type`.
+func.func @main(%x: tensor<2x3xf32> {onnx.name = "x"}) -> (tensor<12xf32> {onnx.name = "y"}) {
+  %a = quant.quantize %x : tensor<2x3xf32> to tensor<2x3x!quant.uniform<i8:f32, 0.1>>
+  %b = quant.requantize %a {name = "b"} : tensor<2x3x!quant.uniform<i8:f32, 0.1>> to tensor<2x3x!quant.uniform<i8:f32, 0.2:1>>
+  %c = onnx.Concat(%a, %b) <{axis = 1 : i64, output_names = ["cat"]}> : (tensor<2x3x!quant.uniform<i8:f32, 0.1>>, tensor<2x3x!quant.uniform<i8:f32, 0.2:1>>) -> tensor<2x6x!quant.uniform<i8:f32, 0.2:1>>
+  %s = onnx.Constant() <{value = dense<12> : tensor<1xi64>, output_names = ["s"]}> : () -> tensor<1xi64>
+  %r = onnx.Reshape(%c, %s) <{output_names = ["rs"]}> : (tensor<2x6x!quant.uniform<i8:f32, 0.2:1>>, tensor<1xi64>) -> tensor<12x!quant.uniform<i8:f32, 0.4>>
+  %y = quant.dequantize %r : tensor<12x!quant.uniform<i8:f32, 0.4>> to tensor<12xf32>
+  func.return %y : tensor<12xf32>
+}
+// CHECK-LABEL: func.func @main
+// CHECK:         kernel.convert ins(%x : {{.*}}) outs(%[[B:.*]] : memref<2x3x!quant.uniform<i8:f32, 0.2:1>>) {onnx_names = ["b"]}
+// CHECK-NEXT:    %[[C:.*]] = kernel.alloc {layout = "rowmajor"} : memref<2x6x!quant.uniform<i8:f32, 0.2:1>>
+// CHECK-NEXT:    %[[A:.*]] = kernel.alloc {layout = "rowmajor"} : memref<2x3x!quant.uniform<i8:f32, 0.2:1>>
+// CHECK-NEXT:    kernel.convert ins(%x : {{.*}}) outs(%[[A]] : {{.*}}) {onnx_names = ["cat"], mode = "move"}
+// CHECK-NEXT:    kernel.copy ins(%[[A]] : {{.*}}) outs(%[[C]] : {{.*}}) {onnx_names = ["cat"], offsets = array<i64: 0, 0>}
+// CHECK-NEXT:    kernel.copy ins(%[[B]] : {{.*}}) outs(%[[C]] : {{.*}}) {onnx_names = ["cat"], offsets = array<i64: 0, 3>}
+// CHECK:         kernel.reshape ins(%[[C]] : {{.*}}) outs(%[[R:.*]] : memref<12x!quant.uniform<i8:f32, 0.2:1>>) {onnx_names = ["rs"]}
+// CHECK:         kernel.convert ins(%[[R]] : {{.*}}) outs(%[[Y:.*]] : memref<12x!quant.uniform<i8:f32, 0.4>>) {onnx_names = ["rs"], mode = "move"}
+// CHECK-NEXT:    func.return %[[Y]]

@@ -154,6 +154,22 @@ def movement() -> onnx.ModelProto:
     return graph(nodes, {"x": [2, 12, 7]}, ["rs"], weights)
 
 
+def rescaled_moves() -> onnx.ModelProto:
+    """INT8: Concat of inputs at different scales (x and 2.7 x); the MaxPool result's
+    range, so its parameters, differ from its input's under the asymmetric schema."""
+    nodes = [
+        helper.make_node("Mul", ["x", "c"], ["a"], name="a"),
+        helper.make_node("Concat", ["x", "a"], ["cat"], name="cat", axis=1),
+        helper.make_node(
+            "MaxPool", ["cat"], ["mp"], name="mp", kernel_shape=[2, 2], strides=[2, 2]
+        ),
+        helper.make_node("Transpose", ["mp"], ["tr"], name="tr", perm=[0, 2, 3, 1]),
+        helper.make_node("Reshape", ["tr", "shape"], ["rs"], name="rs"),
+    ]
+    weights = {"c": np.array([2.7], np.float32), "shape": np.array([1, -1], np.int64)}
+    return graph(nodes, {"x": [1, 4, 8, 8]}, ["rs"], weights)
+
+
 # -- pipeline -----------------------------------------------------------------------
 
 
@@ -225,8 +241,11 @@ def check_float(
     return device
 
 
-def compiled(model: onnx.ModelProto, tmp_path: Path, *, fp16: bool = False) -> ModuleOp:
-    """The model compiled to INT8 with a profile of a few random inputs (or to FP16)."""
+def compiled(
+    model: onnx.ModelProto, tmp_path: Path, *, fp16: bool = False, schema: str = "asymmetric"
+) -> ModuleOp:
+    """The model compiled to INT8 with a profile of a few random inputs and the
+    quantization `schema` (or to FP16)."""
     path = tmp_path / "model.onnx"
     onnx.save(model, path)
     if fp16:
@@ -240,14 +259,18 @@ def compiled(model: onnx.ModelProto, tmp_path: Path, *, fp16: bool = False) -> M
             files.append(str(file))
         names.append(",".join(files))
     (tmp_path / "list.txt").write_text("\n".join(names) + "\n")
-    config = CompileConfig(path, QuantizationConfig(), input_list=tmp_path / "list.txt")
+    config = CompileConfig(
+        path, QuantizationConfig(schema=schema), input_list=tmp_path / "list.txt"
+    )
     dump_profile(config, tmp_path / "profile.yaml")
     quantized = replace(config.quantization, profile=tmp_path / "profile.yaml")
     return compile_model(replace(config, quantization=quantized, input_list=None)).module
 
 
-def check_int8(model: onnx.ModelProto, tmp_path: Path, cores: int) -> ModuleOp:
-    module = compiled(model, tmp_path)
+def check_int8(
+    model: onnx.ModelProto, tmp_path: Path, cores: int, schema: str = "asymmetric"
+) -> ModuleOp:
+    module = compiled(model, tmp_path, schema=schema)
     inputs = inputs_of(model)
     device = lower(module, cores)
     want = run_module(module, inputs)
@@ -369,3 +392,17 @@ def test_small_resnet_int8_bit_exact(tmp_path: Path) -> None:
 )
 def test_int8_ops_bit_exact(model: onnx.ModelProto, tmp_path: Path) -> None:
     check_int8(model, tmp_path, 2)
+
+
+@pytest.mark.parametrize("schema", ["asymmetric", "symmetric_with_power2_scale"])
+def test_int8_moves_between_scales_bit_exact(schema: str, tmp_path: Path) -> None:
+    """Concat's input at another scale moves by the fixed-point `to_type`, not by
+    quantize(dequantize(x)): power-of-2 scale ratios tie (0.5 ulp) and round apart."""
+    device = check_int8(rescaled_moves(), tmp_path, 2, schema)
+    moves = {
+        op.opcode_name
+        for core in program_of(device).core_ops
+        for op in core.ops
+        if isinstance(op, VectorOp) and op.node_name == "cat"
+    }
+    assert moves == {"requantize"}
