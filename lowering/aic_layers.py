@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from xdsl.dialects.builtin import DenseArrayBase, Float16Type, MemRefType
+from xdsl.dialects.builtin import I64, DenseArrayBase, Float16Type, MemRefType
 from xdsl.ir import SSAValue
 
 from aicc import quantization as q
@@ -74,8 +74,8 @@ def const_array(value: SSAValue, node: str) -> np.ndarray:
     return owner.resource.blob.view(k.buffer_dtype(t), tuple(t.get_shape()), owner.resource.key)
 
 
-def ints(array: DenseArrayBase) -> tuple[int, ...]:
-    return tuple(int(v) for v in array.get_values())
+def ints(array: DenseArrayBase[I64]) -> tuple[int, ...]:
+    return array.get_values()
 
 
 def _record(builder: ProgramBuilder, op: k.KernelOp, kind: str, macs: int) -> None:
@@ -157,12 +157,12 @@ def _subsampled(x: DdrTensor, window: Window, out_hw: Sequence[int]) -> tuple[Dd
     return pixels, Window((1, 1), (1, 1), window.dilations, window.pads)
 
 
-def _pair(array: DenseArrayBase) -> tuple[int, int]:
+def _pair(array: DenseArrayBase[I64]) -> tuple[int, int]:
     a, b = ints(array)
     return a, b
 
 
-def _quad(array: DenseArrayBase) -> tuple[int, int, int, int]:
+def _quad(array: DenseArrayBase[I64]) -> tuple[int, int, int, int]:
     a, b, c, d = ints(array)
     return a, b, c, d
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -154,7 +154,7 @@ class CoreStream:
         opcode: str,
         ins: Sequence[ViewAttr],
         outs: Sequence[ViewAttr],
-        params: dict[str, ParamValue | Sequence[int]] | None = None,
+        params: Mapping[str, ParamValue | Sequence[int]] | None = None,
     ) -> None:
         properties: dict[str, Attribute] = {
             "node": node_attr(self.node),
