@@ -23,12 +23,10 @@ from pathlib import Path
 import onnx
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "sim"))
-from conformance import Case, assert_similar, runnable_cases  # noqa: E402
+from conformance import Case, assert_similar, case_module, runnable_cases  # noqa: E402
 
 from aicc.device import lower_to_device  # noqa: E402
 from aicc.errors import UserError  # noqa: E402
-from aicc.frontend.onnx_import import import_model  # noqa: E402
-from aicc.frontend.onnx_load import load_module, prepare_model  # noqa: E402
 from aicc.sim.device import load_program  # noqa: E402
 from aicc.sim.reference import run_module  # noqa: E402
 
@@ -59,12 +57,7 @@ def float_cases() -> list[Case]:
 
 def run_on_device(case: Case) -> Outcome:
     """Lower, simulate and compare `case`; AssertionError when an output differs."""
-    if case.path is not None:
-        module = load_module(case.path)
-    else:
-        model = onnx.ModelProto()
-        model.CopyFrom(case.model)
-        module = import_model(prepare_model(model, Path(f"{case.name}.onnx"), {}))
+    module = case_module(case)
     try:
         program = load_program(lower_to_device(module, source=f"{case.name}.onnx"))
     except UserError as e:

@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import onnx
 from onnx import numpy_helper
+from xdsl.dialects.builtin import ModuleOp
 
 from aicc.dialects.onnx import OPS_BY_TYPE
 from aicc.sim.kernels.tensor import bf16_to_f32
@@ -161,18 +162,23 @@ def runnable_cases() -> list[Case]:
     return [c for c in all_cases() if exclusion(c.name, c.model) is None]
 
 
-def run_case(case: Case) -> None:
-    """Import and run a case; raise AssertionError when an output differs."""
+def case_module(case: Case) -> ModuleOp:
+    """The case's model imported into the `onnx` dialect (its model proto is not modified)."""
     from aicc.frontend.onnx_import import import_model
     from aicc.frontend.onnx_load import load_module, prepare_model
-    from aicc.sim.reference import run_module
 
     if case.path is not None:
-        module = load_module(case.path)
-    else:
-        model = onnx.ModelProto()
-        model.CopyFrom(case.model)
-        module = import_model(prepare_model(model, Path(f"{case.name}.onnx"), {}))
+        return load_module(case.path)
+    model = onnx.ModelProto()
+    model.CopyFrom(case.model)
+    return import_model(prepare_model(model, Path(f"{case.name}.onnx"), {}))
+
+
+def run_case(case: Case) -> None:
+    """Import and run a case; raise AssertionError when an output differs."""
+    from aicc.sim.reference import run_module
+
+    module = case_module(case)
     for inputs, expected in case.data_sets:
         actual = run_module(module, [_bf16_bits(a) for a in inputs])
         assert_similar(actual, expected, case.rtol, case.atol)
