@@ -38,7 +38,7 @@ from aicc.api import (
     read_bundle,
     write_bundle,
 )
-from aicc.models import randomize_constant_of_shape
+from aicc.frontend.models import randomize_constant_of_shape
 from aicc.sim.device import CostReport
 
 X_SHAPE = (1, 3, 224, 224)

@@ -20,9 +20,9 @@ from common import LIGHT, THREADS, median_seconds, ort_session
 
 import onnx
 
+from aicc.dialects.ir_io import module_text
+from aicc.frontend.models import conv_bn_relu_chain
 from aicc.frontend.onnx_load import load_module
-from aicc.ir_io import module_text
-from aicc.models import conv_bn_relu_chain
 
 
 def measure(path: Path) -> tuple[float, float]:

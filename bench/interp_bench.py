@@ -15,10 +15,10 @@ from common import LIGHT, THREADS, median_seconds, ort_session
 import numpy as np
 import onnx
 
+from aicc.frontend.models import randomize_constant_of_shape
 from aicc.frontend.onnx_import import import_model
 from aicc.frontend.onnx_load import prepare_model
-from aicc.models import randomize_constant_of_shape
-from aicc.sim.reference import run_module
+from aicc.sim.reference.interpreter import run_module
 
 
 def main() -> None:

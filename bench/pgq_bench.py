@@ -56,9 +56,9 @@ from onnxruntime.quantization import (
 )
 from onnxruntime.quantization.shape_inference import quant_pre_process
 
-from aicc.accuracy import agreement
 from aicc.api import CompileConfig, QuantizationConfig, compile, dump_profile
-from aicc.models import conv_bn_relu_chain, randomize_constant_of_shape, tiny_cnn
+from aicc.frontend.models import conv_bn_relu_chain, randomize_constant_of_shape, tiny_cnn
+from aicc.pipeline.accuracy import agreement
 
 T = TypeVar("T")
 

@@ -58,10 +58,10 @@ from xdsl.printer import Printer
 from xdsl.traits import NoTerminator
 from xdsl.utils.exceptions import VerifyException
 
+from aicc.base.target import Target
 from aicc.dialects.aicc import DenseResourceAttr
 from aicc.dialects.elements import element_type, numpy_dtype
 from aicc.dialects.quant import UniformQuantizedType
-from aicc.target import Target
 
 SPACES = ("ddr", "sp")
 MODES = ("i8", "f16", "f32")

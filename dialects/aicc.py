@@ -36,6 +36,17 @@ _ALIGNMENT_PREFIX = (16).to_bytes(4, "little")
 ELIDED = "__elided__"
 SIDECAR = "__sidecar__"
 
+# Discardable attributes that one pass writes and later passes or tools read. The
+# precision attributes are `aicc.base.precision`'s.
+FUSED_FROM_ATTR = "aicc.fused_from"
+"""On a Conv that `fuse-conv-bn` fused: the first output names of the Conv and the BN."""
+OFFSET_ATTR = "aicc.offset"
+"""On a buffer that `plan-memory` placed: its DDR byte offset."""
+DDR_BYTES_ATTR = "aicc.ddr_bytes"
+"""On `@main` after `plan-memory`: the DDR image's size in bytes."""
+PEAK_ATTR = "aicc.peak_activation_bytes"
+"""On `@main` after `plan-memory` (and on the device module): peak activation bytes."""
+
 
 class Blob:
     """A mutable cell holding the bytes of one constant, as a numpy array.

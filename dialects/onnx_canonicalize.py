@@ -230,7 +230,7 @@ def fold_by_evaluation(op: OnnxOp) -> Folded:
     if sum(_elements(v.type) for v in present) > MAX_FOLDED_INPUT_ELEMENTS:
         return None
     # Imported here: the interpreter imports the dialect, which imports this module.
-    from aicc.sim.reference import KERNELS, evaluate_op
+    from aicc.sim.reference.interpreter import KERNELS, evaluate_op
 
     if op.name not in KERNELS:
         return None

@@ -15,7 +15,7 @@ Ops (all keep the tensor shape; passes insert them, `name` is for reading only):
 `quant.quantize` float -> quantized, `quant.dequantize` quantized -> float,
 `quant.requantize` quantized -> quantized, `quant.convert` f32 <-> f16. Their exact
 arithmetic is written down in docs/integer-semantics.md and implemented by
-`aicc.quantization`; the peepholes live in `quant_canonicalize`.
+`aicc.base.int8`; the peepholes live in `quant_canonicalize`.
 """
 
 from __future__ import annotations

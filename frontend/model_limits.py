@@ -18,7 +18,7 @@ from pathlib import Path
 import onnx
 from onnx import TensorProto, helper
 
-from aicc.errors import UserError
+from aicc.base.errors import UserError
 
 MEMORY_FRACTION = 0.75
 _INT64_MAX = 2**63 - 1

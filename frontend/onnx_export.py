@@ -34,10 +34,10 @@ from xdsl.dialects.builtin import (
 from xdsl.dialects.func import FuncOp, ReturnOp
 from xdsl.ir import Attribute, SSAValue
 
+from aicc.base.errors import UserError
 from aicc.dialects.elements import dtype_of, elements_array, shape_of
 from aicc.dialects.onnx_base import NAME_PROPS, OnnxOp
 from aicc.dialects.onnx_ops import ConstantOp
-from aicc.errors import UserError
 from aicc.frontend.names import fresh_name
 
 EXPORT_OPSET = 21

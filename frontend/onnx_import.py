@@ -31,10 +31,10 @@ from xdsl.dialects.builtin import (
 from xdsl.dialects.func import FuncOp, ReturnOp
 from xdsl.ir import Attribute, Block, Region, SSAValue
 
+from aicc.base.errors import UserError
 from aicc.dialects.elements import element_type, make_elements
 from aicc.dialects.onnx import OPS_BY_TYPE
 from aicc.dialects.onnx_ops import ConstantOp
-from aicc.errors import UserError
 
 
 def onnx_element_type(elem_type: int, where: str) -> Attribute:

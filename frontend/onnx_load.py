@@ -14,7 +14,7 @@ import onnx.parser
 from onnx.external_data_helper import load_external_data_for_model
 from xdsl.dialects.builtin import ModuleOp
 
-from aicc.errors import UserError, warn
+from aicc.base.errors import UserError, warn
 from aicc.frontend.model_limits import check_declared_sizes, check_external_data, has_external_data
 from aicc.frontend.onnx_import import import_model
 from aicc.frontend.opset_upgrade import upgrade_model

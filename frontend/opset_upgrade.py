@@ -33,8 +33,8 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+from aicc.base.errors import UserError, warn
 from aicc.dialects.onnx import OPS_BY_TYPE
-from aicc.errors import UserError, warn
 from aicc.frontend.names import fresh_name
 
 LATEST_OPSET = onnx.defs.onnx_opset_version()

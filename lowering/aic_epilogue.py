@@ -4,7 +4,7 @@ The accumulator tile ([..., N], f32 or i32) becomes the result tile in one vecto
 op: `bias_act` for f32/f16 results, `requant` for i8. The per-output-channel
 constants they read are new constant buffers computed here exactly as the INT8
 reference does (sim/kernels/quantized_linear.py): the bias in accumulator units
-(`aicc.quantization.accumulator_bias`) and the fixed-point multiplier and shift of
+(`aicc.base.int8.accumulator_bias`) and the fixed-point multiplier and shift of
 `s_x * s_w (* alpha) / s_y` per channel. A fused Relu or Clip of an i8 result
 narrows the saturation bounds (its bounds are already in the result's storage
 integers), which equals requantizing and then clamping.
@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from aicc import quantization as q
+from aicc.base import int8 as q
+from aicc.base.errors import UserError
 from aicc.dialects.aic import ParamValue, ViewAttr
 from aicc.dialects.kernel import ActivationAttr
 from aicc.dialects.quant import UniformQuantizedType
-from aicc.errors import UserError
 from aicc.lowering.aic_program import ProgramBuilder
 from aicc.lowering.aic_stream import ChannelTable, CoreStream
 

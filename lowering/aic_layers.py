@@ -15,11 +15,12 @@ import numpy as np
 from xdsl.dialects.builtin import I64, DenseArrayBase, Float16Type, MemRefType
 from xdsl.ir import SSAValue
 
-from aicc import quantization as q
+from aicc.base import int8 as q
+from aicc.base.errors import UserError
+from aicc.base.precision import Precision
 from aicc.dialects import kernel as k
 from aicc.dialects.aic import ParamValue, ViewAttr
 from aicc.dialects.quant import UniformQuantizedType
-from aicc.errors import UserError
 from aicc.lowering.aic_epilogue import (
     Epilogue,
     QuantTypes,
@@ -32,10 +33,8 @@ from aicc.lowering.aic_matmul import MatmulLayer, emit_matmul
 from aicc.lowering.aic_program import ProgramBuilder
 from aicc.lowering.aic_stream import CoreStream, DdrTensor
 from aicc.lowering.aic_window import TileViews, Window, WindowLayer, emit_window
-from aicc.precision import Precision
-from aicc.sim.kernels.pool import _tap_counts
-from aicc.sim.kernels.quantized import ADD_LEFT_SHIFT
-from aicc.sim.kernels.window import Window as RefWindow
+from aicc.sim.reference.kernels.pool import _tap_counts
+from aicc.sim.reference.kernels.window import Window as RefWindow
 
 Lowering = Callable[[ProgramBuilder, k.KernelOp, str], list[CoreStream]]
 
@@ -370,7 +369,7 @@ def lower_elementwise(builder: ProgramBuilder, op: k.KernelOp, node: str) -> lis
 
 
 def _binary_params(op: k.ElementwiseOp, node: str) -> dict[str, ParamValue]:
-    """qadd/qsub/qmul parameters, as sim/kernels/quantized.py computes them."""
+    """qadd/qsub/qmul parameters: the multipliers of `aicc.base.int8`."""
     ta, tb = (quant(memref(v), node, "an input") for v in op.inputs)
     ty = quant(op.out_type(), node, "the result")
     try:
@@ -381,16 +380,16 @@ def _binary_params(op: k.ElementwiseOp, node: str) -> dict[str, ParamValue]:
                 "b_zero_point": tb.zero_point,
             }
         else:
-            common = 2 * max(ta.scale, tb.scale)
+            real_a, real_b, real_out = q.add_multipliers(ta.scale, tb.scale, ty.scale)
             params = {}
-            for key, t in (("a", ta), ("b", tb)):
-                m, s = q.quantize_multiplier(t.scale / common)
+            for key, t, real in (("a", ta, real_a), ("b", tb, real_b)):
+                m, s = q.quantize_multiplier(real)
                 params |= {
                     f"{key}_zero_point": t.zero_point,
                     f"{key}_multiplier": m,
                     f"{key}_shift": s,
                 }
-            multiplier, shift = q.quantize_multiplier(common / (1 << ADD_LEFT_SHIFT) / ty.scale)
+            multiplier, shift = q.quantize_multiplier(real_out)
     except ValueError as e:
         raise UserError(f"node '{node}': {e}") from None
     return params | {

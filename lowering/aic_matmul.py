@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from aicc.errors import UserError
+from aicc.base.errors import UserError
+from aicc.base.precision import Precision
 from aicc.lowering.aic_epilogue import Epilogue
 from aicc.lowering.aic_program import ProgramBuilder
 from aicc.lowering.aic_stream import (
@@ -34,7 +35,6 @@ from aicc.lowering.aic_tiling import (
     split_range,
     worth_pipelining,
 )
-from aicc.precision import Precision
 
 
 @dataclass(frozen=True)

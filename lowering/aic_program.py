@@ -15,6 +15,7 @@ import numpy as np
 from xdsl.dialects.builtin import MemRefType
 from xdsl.ir import Attribute, Operation, SSAValue
 
+from aicc.base.target import Target
 from aicc.dialects.aic import BarrierOp, BufferOp, CoreOp, LayerOp, ProgramOp
 from aicc.dialects.aicc import DenseResourceAttr
 from aicc.dialects.elements import element_type, resource_key
@@ -27,7 +28,6 @@ from aicc.lowering.aic_stream import (
     int_attr,
     node_attr,
 )
-from aicc.target import Target
 
 
 class ProgramBuilder:

@@ -22,6 +22,7 @@ import numpy as np
 from xdsl.dialects.builtin import ArrayAttr, IntegerAttr, StringAttr, i64
 from xdsl.ir import Attribute, Operation
 
+from aicc.base.errors import UserError
 from aicc.dialects.aic import (
     ConvOp,
     DmaOp,
@@ -32,7 +33,6 @@ from aicc.dialects.aic import (
     WaitOp,
     contiguous_strides,
 )
-from aicc.errors import UserError
 
 LOAD_TAGS = (0, 1)
 STORE_TAGS = (2, 3)

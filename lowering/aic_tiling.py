@@ -13,8 +13,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from aicc.errors import UserError
-from aicc.target import Target
+from aicc.base.errors import UserError
+from aicc.base.target import Target
 
 PIPELINE_SETUPS = 4
 """Two tiles instead of one cost two more DMA setups and hide about half of the shorter of

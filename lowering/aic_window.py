@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from aicc.base.errors import UserError
 from aicc.dialects.aic import ViewAttr
-from aicc.errors import UserError
 from aicc.lowering.aic_program import ProgramBuilder
 from aicc.lowering.aic_stream import (
     LOAD_TAGS,

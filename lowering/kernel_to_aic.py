@@ -38,14 +38,14 @@ from xdsl.dialects.func import FuncOp, ReturnOp
 from xdsl.ir import Attribute, SSAValue
 from xdsl.passes import ModulePass
 
+from aicc.base.errors import UserError
+from aicc.base.target import Target, load_target
 from aicc.dialects import kernel as k
 from aicc.dialects.aic import ProgramOp
-from aicc.errors import UserError
-from aicc.graph import main_func
+from aicc.dialects.aicc import DDR_BYTES_ATTR, OFFSET_ATTR
+from aicc.dialects.graph import main_func
 from aicc.lowering.aic_layers import LOWERINGS, ints, node_of
 from aicc.lowering.aic_program import ProgramBuilder
-from aicc.passes.plan_memory import DDR_BYTES_ATTR, OFFSET_ATTR
-from aicc.target import Target, load_target
 
 
 @dataclass(frozen=True)

@@ -42,28 +42,28 @@ from xdsl.passes import ModulePass
 import aicc.lowering.onnx_to_kernel_activation  # noqa: F401
 import aicc.lowering.onnx_to_kernel_linear  # noqa: F401
 import aicc.lowering.onnx_to_kernel_tensor  # noqa: F401
-import aicc.sim.reference  # noqa: F401  (fills the kernel registries)
+import aicc.sim.reference.interpreter  # noqa: F401  (fills the kernel registries)
+from aicc.base.errors import UserError
+from aicc.base.precision import Precision
 from aicc.dialects import kernel
 from aicc.dialects.elements import shape_of
+from aicc.dialects.graph import main_func
+from aicc.dialects.ir_io import module_blobs
 from aicc.dialects.onnx_base import OnnxOp
 from aicc.dialects.onnx_ops import ConstantOp
 from aicc.dialects.quant import QuantizeOp, float_element, quantized_element
-from aicc.errors import UserError
-from aicc.graph import main_func
-from aicc.ir_io import module_blobs
 from aicc.lowering.onnx_to_kernel_state import (
     LOWERINGS,
     Buffer,
     Lowering,
     element_of,
 )
-from aicc.precision import Precision
-from aicc.sim.kernels import KERNELS, QUANTIZED_KERNELS
+from aicc.sim.reference.kernels import KERNELS, QUANTIZED_KERNELS
 
 
 def _reference_precisions(name: str) -> frozenset[Precision]:
     """The precisions the reference has kernels for, read off its registries as
-    `aicc.op_support` does (which imports this module, so it cannot be imported here)."""
+    `aicc.pipeline.op_support` does (which imports this module, so it cannot be imported here)."""
     floats: frozenset[Precision] = frozenset(("f32", "f16"))
     return (floats if name in KERNELS else frozenset()) | (
         frozenset(("i8",)) if name in QUANTIZED_KERNELS else frozenset()

@@ -14,6 +14,7 @@ import numpy as np
 from xdsl.dialects.builtin import DenseArrayBase, FloatAttr, StringAttr, f64
 from xdsl.ir import Attribute, Operation
 
+from aicc.base import int8
 from aicc.dialects import kernel
 from aicc.dialects.elements import shape_of
 from aicc.dialects.onnx_base import OnnxOp
@@ -28,7 +29,6 @@ from aicc.lowering.onnx_to_kernel_state import (
     names_of,
     quantized,
 )
-from aicc.sim.kernels.quantized import to_type
 
 _F32_MAX = float(np.finfo(np.float32).max)
 
@@ -117,7 +117,10 @@ def clip_bounds(lw: Lowering, op: ClipOp, out: UniformQuantizedType | None) -> l
             source = quantized(value)
             if source is None or source.is_per_axis:
                 raise lw.fail(op, "an INT8 Clip needs per-tensor quantized bounds")
-            bounds.append(float(to_type(op, array.reshape(()), source, out)))
+            try:
+                bounds.append(float(int8.to_type(array.reshape(()), source, out)))
+            except ValueError as e:
+                raise lw.fail(op, str(e)) from None
     return bounds
 
 

@@ -27,7 +27,7 @@ from aicc.lowering.onnx_to_kernel_state import (
     names_of,
     quantized,
 )
-from aicc.sim.kernels.window import window_of
+from aicc.sim.reference.kernels.window import window_of
 
 
 def _moved_axis(element: Attribute, axis: int) -> Attribute:

@@ -19,14 +19,14 @@ import numpy as np
 from xdsl.dialects.builtin import ArrayAttr, MemRefType, StringAttr, TensorType
 from xdsl.ir import Attribute, Block, Operation, SSAValue
 
+from aicc.base.errors import UserError
 from aicc.dialects import kernel
-from aicc.dialects.aicc import DenseResourceAttr
+from aicc.dialects.aicc import FUSED_FROM_ATTR, DenseResourceAttr
 from aicc.dialects.elements import elements_array, resource_key, shape_of
 from aicc.dialects.onnx_base import OnnxOp
 from aicc.dialects.onnx_ops import ConstantOp
 from aicc.dialects.quant import UniformQuantizedType, quantized_element
-from aicc.errors import UserError
-from aicc.sim.kernels.quant_ops import storage_type
+from aicc.sim.reference.kernels.quant_ops import storage_type
 
 NHWC = (0, 2, 3, 1)
 """Physical axis i of an NHWC buffer holds logical (NCHW) axis NHWC[i]."""
@@ -34,9 +34,6 @@ TO_NCHW = (0, 3, 1, 2)
 """The transpose from an NHWC buffer back to NCHW."""
 
 Shape = tuple[int, ...]
-FUSED_FROM_ATTR = "aicc.fused_from"
-"""`aicc.passes.fuse_conv_bn.FUSED_FROM_ATTR`, spelled out: importing `aicc.passes`
-here would close an import cycle (passes -> op_support -> this lowering)."""
 
 
 def layout_for(shape: Sequence[int]) -> str:

@@ -42,7 +42,7 @@ from aicc.lowering.onnx_to_kernel_state import (
     physical_axis,
     to_physical,
 )
-from aicc.sim.kernels.window import int_list, window_of
+from aicc.sim.reference.kernels.window import int_list, window_of
 
 
 def _define_moved(lw: Lowering, op: Operation, result: SSAValue, buffer: Buffer) -> None:

@@ -2,7 +2,7 @@
 
 It rewrites nothing but attributes: every onnx op except onnx.Constant gets
 `aicc.precision` ("f32" | "f16" | "i8") and `aicc.precision_reason`
-(see `aicc.precision`). The rules, in the order they apply (docs/precision.md):
+(see `aicc.base.precision`). The rules, in the order they apply (docs/precision.md):
 
 1. `default` (i8 with a profile, f16 with -convert-to-fp16, else f32): `base`;
 2. an op whose kind is in keep-original-precision-for-nodes keeps the model's
@@ -29,20 +29,19 @@ from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import ModulePass
 
+from aicc.base.errors import UserError, remark, warn
+from aicc.base.node_precision import (
+    FP16_KEY,
+    NodePrecisionInfo,
+    check_names,
+    load_node_precision_info,
+)
+from aicc.base.precision import PRECISIONS, Precision, precision_of, set_precision
 from aicc.dialects.onnx_base import OnnxOp
 from aicc.dialects.onnx_ops import BatchNormalizationOp
-from aicc.errors import UserError, remark, warn
-from aicc.node_precision import FP16_KEY, NodePrecisionInfo, check_names, load_node_precision_info
-from aicc.op_support import supported_precisions
+from aicc.dialects.onnx_precision import annotated_ops, original_precision
 from aicc.passes.fuse_conv_bn import fusion_candidate
-from aicc.precision import (
-    PRECISIONS,
-    Precision,
-    annotated_ops,
-    original_precision,
-    precision_of,
-    set_precision,
-)
+from aicc.pipeline.op_support import supported_precisions
 
 KEEP_FLAG = "keep-original-precision-for-nodes"
 

@@ -26,13 +26,12 @@ from xdsl.ir import SSAValue
 from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint, Rewriter
 
+from aicc.base.errors import warn
+from aicc.base.precision import PRECISION_ATTR, REASON_ATTR, precision_of
+from aicc.dialects.aicc import FUSED_FROM_ATTR
 from aicc.dialects.elements import elements_array, make_elements, resource_key, tensor_type
 from aicc.dialects.onnx_base import NAME_PROPS
 from aicc.dialects.onnx_ops import BatchNormalizationOp, ConstantOp, ConvOp
-from aicc.errors import warn
-from aicc.precision import PRECISION_ATTR, REASON_ATTR, precision_of
-
-FUSED_FROM_ATTR = "aicc.fused_from"
 
 
 @dataclass(frozen=True)

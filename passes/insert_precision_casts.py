@@ -25,6 +25,7 @@ from xdsl.ir import Attribute
 from xdsl.passes import ModulePass
 from xdsl.rewriter import Rewriter
 
+from aicc.dialects.graph import main_func
 from aicc.dialects.quant import (
     ConvertOp,
     DequantizeOp,
@@ -34,7 +35,6 @@ from aicc.dialects.quant import (
     float_element,
     quantized_element,
 )
-from aicc.graph import main_func
 from aicc.passes.quantize import input_names, tensor_name
 
 

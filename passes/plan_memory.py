@@ -28,14 +28,11 @@ from xdsl.dialects.func import FuncOp, ReturnOp
 from xdsl.ir import Attribute, SSAValue
 from xdsl.passes import ModulePass
 
+from aicc.base.errors import UserError, remark
+from aicc.base.target import load_target
+from aicc.dialects.aicc import DDR_BYTES_ATTR, OFFSET_ATTR, PEAK_ATTR
+from aicc.dialects.graph import main_func
 from aicc.dialects.kernel import AllocOp, ConstOp, buffer_bytes
-from aicc.errors import UserError, remark
-from aicc.graph import main_func
-from aicc.target import load_target
-
-OFFSET_ATTR = "aicc.offset"
-DDR_BYTES_ATTR = "aicc.ddr_bytes"
-PEAK_ATTR = "aicc.peak_activation_bytes"
 
 
 def align(n: int, alignment: int) -> int:

@@ -4,7 +4,7 @@ It reads the profile (`profile="pgq.yaml"`) and walks `@main` once, in order:
 
 - an op annotated `aicc.precision = "i8"` gets results of type
   `tensor<...x!quant.uniform<i8:f32, s:z>>`, with (s, z) chosen by
-  `aicc.quantization` from the profile entry of the result's name (a fused Conv
+  `aicc.base.int8` from the profile entry of the result's name (a fused Conv
   carries its BatchNormalization's name, so it uses the BN's entry). Each float
   activation it reads is expected in the type of the PRODUCER's profile entry, so
   an i8 producer feeding an i8 consumer needs no conversion. Constant weights (Conv
@@ -52,23 +52,24 @@ from xdsl.ir import Attribute, BlockArgument, OpResult, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint, Rewriter
 
-from aicc import quantization as q
+from aicc.base import calibration as cal
+from aicc.base import int8 as q
+from aicc.base.errors import UserError, remark, warn
+from aicc.base.precision import precision_of
+from aicc.base.profile import Profile, TensorProfile, read_profile
 from aicc.dialects.elements import elements_array, make_elements, resource_key, shape_of
+from aicc.dialects.graph import input_ports, main_func
 from aicc.dialects.onnx_base import OnnxOp
 from aicc.dialects.onnx_ops import ConstantOp, ReluOp
 from aicc.dialects.quant import UniformQuantizedType, float_element, quantized_element
-from aicc.errors import UserError, remark, warn
-from aicc.graph import input_ports, main_func
-from aicc.precision import precision_of
-from aicc.profile import Profile, TensorProfile, read_profile
 
 CALIBRATIONS = {
-    "None": q.Calibration.NONE,
-    "KLMinimization": q.Calibration.KL_MINIMIZATION,
-    "Percentile": q.Calibration.PERCENTILE,
-    "MSE": q.Calibration.MSE,
+    "None": cal.Calibration.NONE,
+    "KLMinimization": cal.Calibration.KL_MINIMIZATION,
+    "Percentile": cal.Calibration.PERCENTILE,
+    "MSE": cal.Calibration.MSE,
 }
-SCHEMAS = {s.value: s for s in q.Schema}
+SCHEMAS = {s.value: s for s in cal.Schema}
 BIAS_PRECISIONS = ("Int32", "Int8")
 FP16_MAX = 65504.0
 FP16_HASH_RULE = (
@@ -131,8 +132,8 @@ class QuantizePass(ModulePass):
 class _Options:
     """The pass options, checked and decoded."""
 
-    schema: q.Schema
-    calibration: q.Calibration
+    schema: cal.Schema
+    calibration: cal.Calibration
     percentile: float
     channelwise: bool
     int32_bias: bool
@@ -149,11 +150,11 @@ class _Options:
         )
 
     @property
-    def weight_schema(self) -> q.Schema:
+    def weight_schema(self) -> cal.Schema:
         # Weights are symmetric like Glow's; power-of-two scales stay so (shift-only requantize).
-        if self.schema is q.Schema.SYMMETRIC_WITH_POWER2_SCALE:
+        if self.schema is cal.Schema.SYMMETRIC_WITH_POWER2_SCALE:
             return self.schema
-        return q.Schema.SYMMETRIC
+        return cal.Schema.SYMMETRIC
 
 
 def _choice(option: str, value: str, allowed: dict[str, T]) -> T:
@@ -281,19 +282,22 @@ class _Quantizer:
             )
         o = self.options
         schema, storage = o.schema, np.dtype(np.int8)
-        if schema is q.Schema.SYMMETRIC_WITH_UINT8 and entry.min >= 0:
+        if schema is cal.Schema.SYMMETRIC_WITH_UINT8 and entry.min >= 0:
             # A non-negative range is stored as u8 with zero point 0: Glow's asymmetric
             # choice on [0, max], which is what the schema means for such a range.
-            schema, storage = q.Schema.ASYMMETRIC, np.dtype(np.uint8)
+            schema, storage = cal.Schema.ASYMMETRIC, np.dtype(np.uint8)
         histogram = _histogram(entry)
-        if o.calibration is not q.Calibration.NONE and not q.calibration_applies(
+        if o.calibration is not cal.Calibration.NONE and not cal.calibration_applies(
             histogram, o.calibration
         ):
             remark(
                 f"tensor '{name}' has {int(histogram.counts.sum())} profiled values, fewer than "
-                f"{q.MIN_CALIBRATION_SAMPLES}: {o.calibration.value} calibration keeps its min/max"
+                f"{cal.MIN_CALIBRATION_SAMPLES}: "
+                f"{o.calibration.value} calibration keeps its min/max"
             )
-        scale, offset = q.calibrated_params(histogram, schema, storage, o.calibration, o.percentile)
+        scale, offset = cal.calibrated_params(
+            histogram, schema, storage, o.calibration, o.percentile
+        )
         expressed = float_element(model_type)
         return UniformQuantizedType.make(storage, scale, offset, expressed_type=expressed)
 
@@ -334,10 +338,10 @@ class _Quantizer:
         w = _array(constant)
         schema = self.options.weight_schema
         if axis is None:
-            scale, offset = q.choose_params(float(w.min()), float(w.max()), schema, np.int8)
+            scale, offset = cal.choose_params(float(w.min()), float(w.max()), schema, np.int8)
             scales, offsets = np.array(scale), np.array(offset)
         else:
-            scales, offsets = q.choose_channelwise_params(w, axis, schema, np.int8)
+            scales, offsets = cal.choose_channelwise_params(w, axis, schema, np.int8)
         return self._quantized_constant(constant, w, scales, offsets, axis, np.int8, ".qw")
 
     def _bias(
@@ -359,7 +363,7 @@ class _Quantizer:
     def _own_params_constant(self, constant: ConstantOp) -> SSAValue:
         array = _array(constant)
         low, high = float(array.min(initial=0)), float(array.max(initial=0))
-        scale, offset = q.choose_params(low, high, self.options.schema, np.int8)
+        scale, offset = cal.choose_params(low, high, self.options.schema, np.int8)
         return self._quantized_constant(
             constant, array, np.array(scale), np.array(offset), None, np.int8, ".q"
         )
@@ -459,15 +463,15 @@ def _params_name(result: SSAValue, name: str) -> str:
     return name
 
 
-def _histogram(entry: TensorProfile) -> q.Histogram:
+def _histogram(entry: TensorProfile) -> cal.Histogram:
     """The profile's grid histogram as equal bins over exactly [Min, Max]."""
     edges = entry.bin_edges()
     last = int(np.flatnonzero(entry.histogram)[-1])
     counts = entry.histogram[: last + 1].astype(np.float64)
-    grid = q.Histogram(counts, float(edges[0]), float(edges[last + 1]))
+    grid = cal.Histogram(counts, float(edges[0]), float(edges[last + 1]))
     if entry.min == entry.max:
-        return q.Histogram(counts[:1], entry.min, entry.max)
-    return q.rescale_histogram(grid, entry.min, entry.max)
+        return cal.Histogram(counts[:1], entry.min, entry.max)
+    return cal.rescale_histogram(grid, entry.min, entry.max)
 
 
 def _weight_axis(op: OnnxOp, w: SSAValue) -> int | None:

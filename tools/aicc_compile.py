@@ -6,7 +6,7 @@
         -node-precision-info=node_precision.yaml -load-profile=pgq.yaml \\
         -aic-binary-dir=model-bundle [-target=FILE] [-aic-num-cores=N]
 
-The bundle holds the program for the device (see aicc.bundle); an op the device
+The bundle holds the program for the device (see aicc.runtime.bundle); an op the device
 cannot run is refused here, naming the node.
 
 Flags take one dash and `=` as qaic-compile's do, or two dashes and a separate
@@ -28,7 +28,11 @@ from aicc.api import (
     merge_profile_files,
     write_bundle,
 )
-from aicc.cli import (
+from aicc.base.errors import UserError, user_errors_exit_2
+from aicc.base.profile import DEFAULT_NUM_HISTOGRAM_BINS
+from aicc.dialects.onnx_precision import precision_report
+from aicc.pipeline.op_support import format_table
+from aicc.tools.cli import (
     add_flag,
     add_input_list_flag,
     add_symbol_argument,
@@ -37,10 +41,6 @@ from aicc.cli import (
     split_flag_values,
     strict_parser,
 )
-from aicc.errors import UserError, user_errors_exit_2
-from aicc.op_support import format_table
-from aicc.precision import precision_report
-from aicc.profile import DEFAULT_NUM_HISTOGRAM_BINS
 
 SCHEMAS = ("asymmetric", "symmetric", "symmetric_with_uint8", "symmetric_with_power2_scale")
 CALIBRATIONS = ("None", "KLMinimization", "Percentile", "MSE")

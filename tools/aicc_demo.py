@@ -1,6 +1,6 @@
 """`aicc-demo`: the main job on the embedded default model, end to end.
 
-It builds the tiny CNN (`aicc.models.tiny_cnn`, first output names conv0, bn0,
+It builds the tiny CNN (`aicc.frontend.models.tiny_cnn`, first output names conv0, bn0,
 relu0, ...), imports it into the `onnx` dialect, canonicalizes it, prints the IR,
 and runs it in the reference interpreter next to onnxruntime when that is
 installed. Then it runs the spec's mixed-precision flow on it: conv0, bn0 and
@@ -22,13 +22,13 @@ import onnx
 from xdsl.transforms.canonicalize import CanonicalizePass
 
 from aicc.api import CompileConfig, QuantizationConfig, compile, dump_profile
-from aicc.context import make_context
-from aicc.errors import user_errors_exit_2
+from aicc.base.errors import user_errors_exit_2
+from aicc.dialects.context import make_context
+from aicc.dialects.ir_io import print_module
+from aicc.frontend.models import tiny_cnn
 from aicc.frontend.onnx_import import import_model
 from aicc.frontend.onnx_load import prepare_model
-from aicc.ir_io import print_module
-from aicc.models import tiny_cnn
-from aicc.sim.reference import run_module
+from aicc.sim.reference.interpreter import run_module
 
 
 def _onnxruntime_output(model: onnx.ModelProto, x: np.ndarray) -> np.ndarray | None:

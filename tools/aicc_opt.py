@@ -29,22 +29,18 @@ from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import ArgSpecParseError, DiagnosticException, ParseError
 from xdsl.xdsl_opt_main import xDSLOptMain
 
-from aicc.cli import (
-    add_symbol_argument,
-    cannot_read,
-    cannot_write,
+from aicc.base.errors import UserError, cannot_read, cannot_write, first_line, user_errors_exit_2
+from aicc.dialects.context import register_dialects
+from aicc.dialects.ir_io import (
     diagnostic_error,
-    first_line,
     parse_error_line,
-    parse_symbols,
-    reject_unknown_flags,
-    unknown_suffix,
+    parse_module,
+    print_module,
+    save_text,
 )
-from aicc.context import register_dialects
-from aicc.errors import UserError, user_errors_exit_2
 from aicc.frontend.onnx_load import load_module
-from aicc.ir_io import parse_module, print_module, save_text
-from aicc.passes import AICC_PASSES
+from aicc.pipeline.registry import AICC_PASSES
+from aicc.tools.cli import add_symbol_argument, parse_symbols, reject_unknown_flags, unknown_suffix
 
 
 class _OutputBuffer(io.StringIO):

@@ -18,7 +18,7 @@ exit status 2.
 
 `aicc-run MODEL --compare [--load-profile=PGQ --node-precision-info=YAML ...]` runs
 the inputs through FP32 and the compiled precisions and prints every tensor's
-agreement (see aicc.compare); it writes no output files.
+agreement (see aicc.pipeline.compare); it writes no output files.
 """
 
 from __future__ import annotations
@@ -34,26 +34,31 @@ from pathlib import Path
 import numpy as np
 from xdsl.dialects.builtin import ModuleOp
 
-from aicc.bundle import read_bundle
-from aicc.cli import (
+from aicc.base.errors import UserError, cannot_write, user_errors_exit_2
+from aicc.base.files import write_atomically
+from aicc.dialects.graph import Port, input_ports, main_func, output_ports
+from aicc.dialects.ir_io import module_blobs
+from aicc.pipeline.compare import (
+    DEFAULT_THRESHOLD_DB,
+    compare_tensors,
+    first_below,
+    rank_fp16_moves,
+)
+from aicc.pipeline.compiler import CompileConfig, QuantizationConfig
+from aicc.runtime.bundle import read_bundle
+from aicc.runtime.inputs import Inference, arity, read_input_list
+from aicc.sim.device import CostReport
+from aicc.sim.reference.interpreter import run_module
+from aicc.tools.cli import (
     add_flag,
     add_input_list_flag,
     add_symbol_argument,
-    cannot_write,
     load_input,
     parse_symbols,
     reject_unknown_flags,
     split_flag_values,
     strict_parser,
 )
-from aicc.compare import DEFAULT_THRESHOLD_DB, compare_tensors, first_below, rank_fp16_moves
-from aicc.compiler import CompileConfig, QuantizationConfig
-from aicc.errors import UserError, user_errors_exit_2
-from aicc.graph import Port, input_ports, main_func, output_ports
-from aicc.inputs import Inference, arity, read_input_list
-from aicc.ir_io import module_blobs, write_atomically
-from aicc.sim.device import CostReport
-from aicc.sim.reference import run_module
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 

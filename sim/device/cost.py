@@ -20,10 +20,10 @@ from __future__ import annotations
 import math
 from collections import Counter
 
+from aicc.base.target import Target
 from aicc.dialects.aic import LayerOp
 from aicc.sim.device.decode import Instruction
 from aicc.sim.device.report import CostReport, NodeCost
-from aicc.target import Target
 
 Segments = list[list[list[Instruction]]]
 """[segment between barriers][core] -> that core's instructions in the segment."""

@@ -14,6 +14,8 @@ from typing import cast
 
 import numpy as np
 
+from aicc.base.precision import Precision
+from aicc.base.target import Target
 from aicc.dialects.aic import (
     BarrierOp,
     ConvOp,
@@ -25,10 +27,8 @@ from aicc.dialects.aic import (
     ViewAttr,
     WaitOp,
 )
-from aicc.precision import Precision
 from aicc.sim.device import matrix, vector
 from aicc.sim.device.memory import DeviceFault, Memories
-from aicc.target import Target
 
 Run = Callable[[], None]
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 from xdsl.ir import Operation
 
+from aicc.base.errors import UserError
 from aicc.dialects.aic import Limits, ViewAttr, view_problem, where
-from aicc.errors import UserError
 
 
 class DeviceFault(UserError):

@@ -15,14 +15,14 @@ import numpy as np
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Attribute
 
+from aicc.base.errors import UserError
+from aicc.base.precision import PRECISIONS
+from aicc.base.target import Target, load_target
 from aicc.dialects.aic import BufferOp, ProgramOp, buffer_problems
-from aicc.errors import UserError
-from aicc.precision import PRECISIONS
 from aicc.sim.device.cost import Segments, simulate
 from aicc.sim.device.decode import Decoder, Instruction
 from aicc.sim.device.memory import DeviceFault, Memories
 from aicc.sim.device.report import CostReport
-from aicc.target import Target, load_target
 
 
 @dataclass(frozen=True)

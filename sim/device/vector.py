@@ -6,7 +6,7 @@ into its out view with numpy's cast (`np.copyto(..., casting="unsafe")`: float32
 float16 rounds to nearest even; float -> int is only used where the value is exact).
 
 Float opcodes compute in float32: f16 views are widened to f32 (exactly), the result
-is rounded once to the out dtype (the FP16 semantics of `aicc.sim.fp16`). Float
+is rounded once to the out dtype (the FP16 semantics of `aicc.sim.reference.fp16`). Float
 parameters are Python floats (float64) combined with float32 arrays, as the
 reference kernels combine ONNX float attributes. Ins broadcast (numpy rules) to the
 out shape; `VectorOp.problem` (the verifier, and the decoder before any builder here)
@@ -28,20 +28,20 @@ fill (no ins; value): every out element = value (cast to the out dtype; -inf all
 bias_act (ins [acc f32, bias? f32/f16 [N]]; act = "none" or any unary opcode above, with
   that opcode's params): out = act(acc + bias) in float32, rounded to out (f32/f16).
 requant (ins [acc i32 [..., N], bias? i32 [N], multiplier i32 [N]|[1], shift i32 [N]|[1]];
-  zero_point, qmin, qmax): out = aicc.quantization.requantize(acc + bias, multiplier,
+  zero_point, qmin, qmax): out = aicc.base.int8.requantize(acc + bias, multiplier,
   shift, zero_point, qmin, qmax), in int64.
 quantize (ins [x f32/f16, scale? f32 [N], zero_point? i32 [N]] (per axis = last axis), else
-  params scale (float64), zero_point; optional qmin, qmax): aicc.quantization.quantize
+  params scale (float64), zero_point; optional qmin, qmax): aicc.base.int8.quantize
   into the out dtype (i8/u8): clamp(rint(x / scale) + zp).
 dequantize (ins [q, scale?, zero_point?] as quantize; params scale, zero_point, expressed
-  "f32" (default) | "f16"): aicc.quantization.dequantize: to_expressed((q - zp) * scale) in
+  "f32" (default) | "f16"): aicc.base.int8.dequantize: to_expressed((q - zp) * scale) in
   float64, then to the out dtype.
 requantize (ins [q]; multiplier, shift, in_zero_point, zero_point, qmin, qmax): out =
   requantize(q - in_zero_point, multiplier, shift, zero_point, qmin, qmax) (the
   reference's `to_type` between per-tensor types).
 qadd, qsub (ins [a, b]; a_zero_point, a_multiplier, a_shift, b_zero_point, b_multiplier,
   b_shift, multiplier, shift, zero_point, qmin, qmax): TFLite's scheme of
-  sim/kernels/quantized.py: t_x = requantize((x - z_x) << 20, M_x, shift_x, 0, int32 range);
+  `aicc.base.int8`: t_x = add_term(x, z_x, M_x, shift_x) = requantize((x - z_x) << 20, ...);
   out = requantize(t_a +- t_b, multiplier, shift, zero_point, qmin, qmax).
 qmul (ins [a, b]; a_zero_point, b_zero_point, multiplier, shift, zero_point, qmin, qmax):
   out = requantize((a - z_a) * (b - z_b), multiplier, shift, zero_point, qmin, qmax).
@@ -68,13 +68,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from aicc import quantization as q
+from aicc.base import int8 as q
 from aicc.dialects.aic import ParamValue
-from aicc.sim.kernels.quantized import ADD_LEFT_SHIFT
 
 Run = Callable[[], None]
 Params = Mapping[str, ParamValue]
-_INT32 = np.iinfo(np.int32)
 
 
 @dataclass(frozen=True)
@@ -350,13 +348,9 @@ def _qadd(subtract: bool) -> Builder:
         ]
         multiplier, shift = args.integer("multiplier"), args.integer("shift")
         zero_point, qmin, qmax = _output(args)
-        int32 = (int(_INT32.min), int(_INT32.max))
 
         def run() -> None:
-            ta, tb = (
-                q.requantize((x.astype(np.int64) - z) << ADD_LEFT_SHIFT, m, s, 0, *int32)
-                for x, z, m, s in terms
-            )
+            ta, tb = (q.add_term(x, z, m, s) for x, z, m, s in terms)
             total = ta - tb if subtract else ta + tb
             _store(out, q.requantize(total, multiplier, shift, zero_point, qmin, qmax))
 

@@ -15,12 +15,12 @@ import numpy as np
 import pytest
 from xdsl.printer import Printer
 
-from aicc.context import make_context
 from aicc.dialects.aicc import DenseResourceAttr, SplatAttr, encode_blob
+from aicc.dialects.context import make_context
 from aicc.dialects.elements import INLINE_MAX_ELEMENTS, elements_array
+from aicc.dialects.ir_io import module_text, parse_module
 from aicc.dialects.onnx_ops import ConstantOp
 from aicc.frontend.onnx_load import load_module
-from aicc.ir_io import module_text, parse_module
 
 _DATA = Path(__import__("onnx").__file__).parent / "backend/test/data/light"
 LIGHT_MODELS = sorted(_DATA.glob("*.onnx"))

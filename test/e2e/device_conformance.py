@@ -25,10 +25,10 @@ import onnx
 sys.path.insert(0, str(Path(__file__).parent.parent / "sim"))
 from conformance import Case, assert_similar, case_module, runnable_cases  # noqa: E402
 
-from aicc.device import lower_to_device  # noqa: E402
-from aicc.errors import UserError  # noqa: E402
+from aicc.base.errors import UserError  # noqa: E402
+from aicc.pipeline.device import lower_to_device  # noqa: E402
 from aicc.sim.device import load_program  # noqa: E402
-from aicc.sim.reference import run_module  # noqa: E402
+from aicc.sim.reference.interpreter import run_module  # noqa: E402
 
 # The first pass names the op kind; a tiling refusal of a later pass names the node only.
 REFUSAL = re.compile(r"^\S+\.onnx: node '[^']+'(?: \((onnx\.\w+)\))?: .*")

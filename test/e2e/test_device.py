@@ -26,8 +26,8 @@ from aicc.api import (
     read_bundle,
     write_bundle,
 )
-from aicc.models import randomize_constant_of_shape, small_resnet, tiny_cnn
-from aicc.precision import precision_report
+from aicc.dialects.onnx_precision import precision_report
+from aicc.frontend.models import randomize_constant_of_shape, small_resnet, tiny_cnn
 
 X_SHAPE = (1, 3, 32, 32)
 LIGHT = Path(onnx.__file__).parent / "backend" / "test" / "data" / "light"

@@ -17,9 +17,9 @@ import onnx
 import pytest
 
 from aicc.api import CompileConfig, QuantizationConfig, compile, dump_profile
-from aicc.compare import compare_tensors, rank_fp16_moves
-from aicc.inputs import Inference
-from aicc.models import tiny_cnn
+from aicc.frontend.models import tiny_cnn
+from aicc.pipeline.compare import compare_tensors, rank_fp16_moves
+from aicc.runtime.inputs import Inference
 
 INT8_FLOOR_DB = 35.0
 BIN = Path(sys.executable).parent

@@ -14,9 +14,9 @@ import onnx
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
-from aicc.errors import UserError
+from aicc.base.errors import UserError
 from aicc.frontend.onnx_load import load_module
-from aicc.sim.reference import run_module
+from aicc.sim.reference.interpreter import run_module
 
 X = np.linspace(-3.0, 3.0, 24, dtype=np.float32).reshape(2, 3, 4)
 W3 = np.array([0.5, -2.0, 3.0], dtype=np.float32)

@@ -15,10 +15,10 @@ import onnxruntime as ort
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
-from aicc.errors import UserError
+from aicc.base.errors import UserError
+from aicc.frontend.models import conv_bn_relu_chain, randomize_constant_of_shape, tiny_cnn
 from aicc.frontend.onnx_export import EXPORT_OPSET, export_module
 from aicc.frontend.onnx_load import load_module
-from aicc.models import conv_bn_relu_chain, randomize_constant_of_shape, tiny_cnn
 
 LIGHT = Path(onnx.__file__).parent / "backend/test/data/light"
 

@@ -15,19 +15,19 @@ import pytest
 from onnx import TensorProto, helper, numpy_helper
 from xdsl.dialects.builtin import ModuleOp
 
-from aicc import quantization as q
-from aicc.compiler import CompileConfig, QuantizationConfig, compile_model, dump_profile
-from aicc.context import make_context
+from aicc.base import int8 as q
+from aicc.base.errors import UserError
+from aicc.base.target import load_target
 from aicc.dialects.aic import BarrierOp, DmaOp, ProgramOp, VectorOp
+from aicc.dialects.context import make_context
 from aicc.dialects.quant import UniformQuantizedType
-from aicc.errors import UserError
+from aicc.frontend.models import small_resnet, tiny_cnn
 from aicc.frontend.onnx_import import import_model
 from aicc.frontend.onnx_load import prepare_model
-from aicc.models import small_resnet, tiny_cnn
-from aicc.passes import AICC_PASSES
+from aicc.pipeline.compiler import CompileConfig, QuantizationConfig, compile_model, dump_profile
+from aicc.pipeline.registry import AICC_PASSES
 from aicc.sim.device import load_program
-from aicc.sim.reference import run_module
-from aicc.target import load_target
+from aicc.sim.reference.interpreter import run_module
 
 RNG = np.random.default_rng(7)
 SMALL_SCRATCHPAD = """\

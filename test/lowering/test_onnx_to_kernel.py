@@ -20,25 +20,25 @@ from xdsl.dialects.func import FuncOp
 from xdsl.ir import SSAValue
 from xdsl.transforms.canonicalize import CanonicalizePass
 
-from aicc.compiler import CompileConfig, QuantizationConfig, compile_model, dump_profile
-from aicc.context import make_context
+from aicc.base.errors import UserError
+from aicc.base.target import load_target
 from aicc.dialects import kernel
+from aicc.dialects.context import make_context
 from aicc.dialects.elements import elements_array
+from aicc.dialects.graph import main_func
+from aicc.dialects.ir_io import parse_module
 from aicc.dialects.onnx_base import OnnxOp
 from aicc.dialects.onnx_ops import ConstantOp
 from aicc.dialects.quant import UniformQuantizedType, quantized_element
-from aicc.errors import UserError
+from aicc.frontend.models import randomize_constant_of_shape, tiny_cnn
 from aicc.frontend.onnx_import import import_model
 from aicc.frontend.onnx_load import prepare_model
-from aicc.graph import main_func
-from aicc.ir_io import parse_module
 from aicc.lowering.onnx_to_kernel import DEVICE_SUPPORT, LowerOnnxToKernelPass
-from aicc.models import randomize_constant_of_shape, tiny_cnn
-from aicc.op_support import supported_precisions
 from aicc.passes.plan_memory import PlanMemoryPass
-from aicc.sim.kernels.quant_ops import storage_type
-from aicc.sim.reference import run_module
-from aicc.target import load_target
+from aicc.pipeline.compiler import CompileConfig, QuantizationConfig, compile_model, dump_profile
+from aicc.pipeline.op_support import supported_precisions
+from aicc.sim.reference.interpreter import run_module
+from aicc.sim.reference.kernels.quant_ops import storage_type
 
 LIGHT = Path(onnx.__file__).parent / "backend" / "test" / "data" / "light"
 HEAVY = {"light_bvlc_alexnet", "light_vgg19", "light_zfnet512"}

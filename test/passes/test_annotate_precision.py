@@ -9,15 +9,16 @@ from xdsl.dialects.builtin import ModuleOp, TensorType, f32
 from xdsl.dialects.func import FuncOp, ReturnOp
 from xdsl.ir import SSAValue
 
-from aicc.context import make_context
+from aicc.base.errors import UserError
+from aicc.base.precision import precision_of, set_precision
+from aicc.dialects.context import make_context
+from aicc.dialects.ir_io import parse_module
 from aicc.dialects.onnx import OPS_BY_TYPE
 from aicc.dialects.onnx_ops import ReluOp
-from aicc.errors import UserError
-from aicc.ir_io import parse_module
-from aicc.op_support import format_table, op_kinds, supported_precisions
+from aicc.dialects.onnx_precision import precision_report
 from aicc.passes.annotate_precision import AnnotatePrecision
-from aicc.precision import precision_of, precision_report, set_precision
-from aicc.sim.kernels import KERNELS, QUANTIZED_KERNELS
+from aicc.pipeline.op_support import format_table, op_kinds, supported_precisions
+from aicc.sim.reference.kernels import KERNELS, QUANTIZED_KERNELS
 
 INPUTS = Path(__file__).parent / "annotate_precision" / "Inputs"
 

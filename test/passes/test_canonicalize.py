@@ -10,13 +10,13 @@ from onnx import TensorProto, helper
 from xdsl.dialects.builtin import ArrayAttr, ModuleOp, StringAttr
 from xdsl.transforms.canonicalize import CanonicalizePass
 
-from aicc.context import make_context
 from aicc.dialects.aicc import SplatAttr
+from aicc.dialects.context import make_context
 from aicc.dialects.onnx_base import OnnxOp
 from aicc.dialects.onnx_ops import ConstantOfShapeOp, ConstantOp
 from aicc.frontend.onnx_import import import_model
 from aicc.frontend.onnx_load import load_module, prepare_model
-from aicc.sim.reference import run_module
+from aicc.sim.reference.interpreter import run_module
 
 LIGHT = Path(onnx.__file__).parent / "backend" / "test" / "data" / "light"
 

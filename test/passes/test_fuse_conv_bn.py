@@ -9,16 +9,17 @@ import pytest
 from onnx import TensorProto, helper, numpy_helper
 from xdsl.dialects.builtin import ArrayAttr, ModuleOp, StringAttr
 
-from aicc.context import make_context
+from aicc.base.precision import PRECISION_ATTR, REASON_ATTR, precision_of, set_precision
+from aicc.dialects.aicc import FUSED_FROM_ATTR
+from aicc.dialects.context import make_context
 from aicc.dialects.onnx_base import OnnxOp
 from aicc.dialects.onnx_ops import BatchNormalizationOp, ConvOp
+from aicc.frontend.models import tiny_cnn
 from aicc.frontend.onnx_export import export_module
 from aicc.frontend.onnx_import import import_model
-from aicc.models import tiny_cnn
-from aicc.passes import AICC_PASSES
-from aicc.passes.fuse_conv_bn import FUSED_FROM_ATTR, FuseConvBnPass
-from aicc.precision import PRECISION_ATTR, REASON_ATTR, precision_of, set_precision
-from aicc.sim.reference import run_module
+from aicc.passes.fuse_conv_bn import FuseConvBnPass
+from aicc.pipeline.registry import AICC_PASSES
+from aicc.sim.reference.interpreter import run_module
 
 RTOL = ATOL = 1e-5
 

@@ -12,18 +12,18 @@ from xdsl.dialects.builtin import ModuleOp, UnrealizedConversionCastOp
 from xdsl.ir import Attribute
 from xdsl.transforms.canonicalize import CanonicalizePass
 
-from aicc.context import make_context
+from aicc.base.profile import Profiler, write_profile
+from aicc.dialects.context import make_context
 from aicc.dialects.elements import elements_array, tensor_type
 from aicc.dialects.onnx_ops import ConstantOp, ConvOp
 from aicc.dialects.quant import quantized_element
+from aicc.frontend.models import tiny_cnn
 from aicc.frontend.onnx_import import import_model
-from aicc.models import tiny_cnn
 from aicc.passes.annotate_precision import AnnotatePrecision
 from aicc.passes.fuse_conv_bn import FuseConvBnPass
 from aicc.passes.insert_precision_casts import InsertPrecisionCastsPass
 from aicc.passes.quantize import CALIBRATIONS, SCHEMAS, QuantizePass
-from aicc.profile import Profiler, write_profile
-from aicc.sim.reference import run_module
+from aicc.sim.reference.interpreter import run_module
 
 
 def _depthwise_model() -> onnx.ModelProto:

@@ -30,7 +30,7 @@ from onnx import numpy_helper
 from xdsl.dialects.builtin import ModuleOp
 
 from aicc.dialects.onnx import OPS_BY_TYPE
-from aicc.sim.kernels.tensor import bf16_to_f32
+from aicc.sim.reference.kernels.tensor import bf16_to_f32
 
 DATA = Path(onnx.__file__).parent / "backend" / "test" / "data"
 MODEL_KINDS = ("pytorch-converted", "pytorch-operator", "simple")
@@ -176,7 +176,7 @@ def case_module(case: Case) -> ModuleOp:
 
 def run_case(case: Case) -> None:
     """Import and run a case; raise AssertionError when an output differs."""
-    from aicc.sim.reference import run_module
+    from aicc.sim.reference.interpreter import run_module
 
     module = case_module(case)
     for inputs, expected in case.data_sets:

@@ -11,7 +11,7 @@ import onnxruntime as ort
 from onnx import helper, numpy_helper
 
 from aicc.frontend.onnx_import import import_model
-from aicc.sim.reference import run_module
+from aicc.sim.reference.interpreter import run_module
 
 OPSET = 22
 

@@ -1,4 +1,4 @@
-"""FP16 kernels against their stated semantics (see `aicc.sim.fp16`).
+"""FP16 kernels against their stated semantics (see `aicc.sim.reference.fp16`).
 
 The ground truth is computed in float64 from the float16-rounded inputs and
 rounded to float16 once; a kernel may differ from it by one float16 ulp (its
@@ -20,7 +20,7 @@ from hypothesis.extra.numpy import arrays
 from node_models import node_model
 
 from aicc.frontend.onnx_import import import_model
-from aicc.sim.reference import run_module
+from aicc.sim.reference.interpreter import run_module
 
 SETTINGS = settings(max_examples=25, deadline=None)
 

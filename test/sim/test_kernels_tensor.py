@@ -15,12 +15,12 @@ from onnx import TensorProto, helper, numpy_helper
 from onnx.reference import ReferenceEvaluator
 from xdsl.dialects.builtin import ModuleOp, StringAttr
 
+from aicc.base.errors import UserError
 from aicc.dialects.onnx_ops import DropoutOp, ResizeOp
-from aicc.errors import UserError
 from aicc.frontend.onnx_import import import_model
 from aicc.frontend.onnx_load import prepare_model
-from aicc.sim.kernels.tensor import bf16_to_f32, f32_to_bf16
-from aicc.sim.reference import evaluate_op, run_module
+from aicc.sim.reference.interpreter import evaluate_op, run_module
+from aicc.sim.reference.kernels.tensor import bf16_to_f32, f32_to_bf16
 
 ort = pytest.importorskip("onnxruntime")
 

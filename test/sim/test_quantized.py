@@ -3,7 +3,7 @@
 Conv/Gemm/MatMul are checked bit for bit against a direct int64 implementation
 (Python-int fixed-point requantization), every INT8 kernel within one output step
 of its FP32 kernel on the dequantized inputs, the quant op kernels against
-aicc.quantization, and what the observer sees.
+aicc.base.int8, and what the observer sees.
 """
 
 from __future__ import annotations
@@ -14,14 +14,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from xdsl.parser import Parser
 
-from aicc import quantization as q
-from aicc.context import make_context
+from aicc.base import int8 as q
+from aicc.base.errors import UserError
+from aicc.dialects.context import make_context
+from aicc.dialects.graph import main_func
 from aicc.dialects.onnx_base import OnnxOp
 from aicc.dialects.quant import UniformQuantizedType, format_scale, quantized_element
-from aicc.errors import UserError
-from aicc.graph import main_func
-from aicc.sim.kernels.quant_ops import dequantize_from
-from aicc.sim.reference import evaluate_op, run_module
+from aicc.sim.reference.interpreter import evaluate_op, run_module
+from aicc.sim.reference.kernels.quant_ops import dequantize_from
 
 RNG = np.random.default_rng(7)
 

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from node_models import node_model, random, run_both
 
-from aicc.errors import UserError
+from aicc.base.errors import UserError
 from aicc.frontend.onnx_import import import_model
-from aicc.sim.reference import run_module
+from aicc.sim.reference.interpreter import run_module
 
 TOL = {"rtol": 1e-5, "atol": 1e-5}
 

@@ -9,7 +9,7 @@ from conftest import assert_user_error, run_ok, run_tool
 from tiny_cnn_flow import make_flow, write_inputs
 
 from aicc.lowering.onnx_to_kernel import DEVICE_SUPPORT
-from aicc.op_support import op_kinds
+from aicc.pipeline.op_support import op_kinds
 
 SEED = ["-m=model.onnx", "-input-list-file=list.txt", "-node-precision-info=node_precision.yaml"]
 

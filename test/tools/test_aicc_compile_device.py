@@ -13,9 +13,9 @@ from conftest import assert_user_error, run_ok, run_tool
 from onnx import TensorProto, helper
 from tiny_cnn_flow import make_flow
 
+from aicc.base.target import load_target
 from aicc.lowering.onnx_to_kernel import DEVICE_SUPPORT
-from aicc.op_support import supported_precisions
-from aicc.target import load_target
+from aicc.pipeline.op_support import supported_precisions
 
 FP16 = ["-m=model.onnx", "-convert-to-fp16"]
 

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 from conftest import assert_user_error, run_tool
 
-from aicc.context import make_context
+from aicc.dialects.context import make_context
+from aicc.dialects.ir_io import parse_module
 from aicc.frontend.onnx_load import load_module
-from aicc.ir_io import parse_module
 from aicc.sim.device import load_program
-from aicc.sim.reference import run_module
+from aicc.sim.reference.interpreter import run_module
 
 INPUTS = Path(__file__).parent / "Inputs"
 RELU = (INPUTS / "relu.mlir").read_text()

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import onnx
 
-from aicc.models import tiny_cnn
+from aicc.frontend.models import tiny_cnn
 
 X_SHAPE = (1, 3, 32, 32)
 FP16_NAMES = "FP16NodeInstanceNames: [conv0, bn0, relu0]\n"

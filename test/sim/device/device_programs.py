@@ -8,11 +8,11 @@ import numpy as np
 from xdsl.dialects.builtin import MemRefType, ModuleOp
 from xdsl.ir import Operation
 
+from aicc.base.target import Target, load_target
 from aicc.dialects.aic import BufferOp, CoreOp, LayerOp, ProgramOp, ViewAttr
 from aicc.dialects.elements import element_type
 from aicc.sim.device import DeviceProgram, load_program
 from aicc.sim.device.memory import Memories
-from aicc.target import Target, load_target
 
 TARGET = load_target()
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from device_programs import TARGET, ddr, io_buffer, load, sp, write_sp
 
+from aicc.base.errors import UserError
 from aicc.dialects.aic import BarrierOp, DmaOp, VectorOp, WaitOp
-from aicc.errors import UserError
 from aicc.sim.device import DeviceFault
 
 SP = TARGET.scratchpad_bytes_per_core

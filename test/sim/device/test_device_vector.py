@@ -10,13 +10,13 @@ import pytest
 from device_programs import run_on_sp, sp
 from xdsl.parser import Parser
 
-from aicc import quantization as q
-from aicc.context import make_context
+from aicc.base import int8 as q
 from aicc.dialects.aic import VECTOR_OPCODES, ParamValue, VectorOp
+from aicc.dialects.context import make_context
+from aicc.dialects.graph import main_func
 from aicc.dialects.onnx_base import OnnxOp
-from aicc.graph import main_func
 from aicc.sim.device.vector import OPCODES
-from aicc.sim.reference import evaluate_op
+from aicc.sim.reference.interpreter import evaluate_op
 
 RNG = np.random.default_rng(5)
 SLOT = 1 << 14

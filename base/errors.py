@@ -1,0 +1,64 @@
+"""User errors: what aicc's tools report as one line with exit status 2."""
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import NoReturn, ParamSpec
+
+P = ParamSpec("P")
+
+
+class UserError(Exception):
+    """A mistake in what the user gave aicc (a file, a flag, a name), not a bug.
+
+    The message is one line that names the file, and the line or node at fault.
+    """
+
+
+def fail(tool: str, message: str) -> NoReturn:
+    print(f"{tool}: error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def warn(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
+def remark(message: str) -> None:
+    print(f"remark: {message}", file=sys.stderr)
+
+
+def user_errors_exit_2(tool: str) -> Callable[[Callable[P, None]], Callable[P, None]]:
+    """Decorate a console-script main so a UserError becomes one line and exit 2."""
+
+    def decorate(main: Callable[P, None]) -> Callable[P, None]:
+        @wraps(main)
+        def run(*args: P.args, **kwargs: P.kwargs) -> None:
+            try:
+                main(*args, **kwargs)
+            except UserError as e:
+                fail(tool, str(e))
+            except KeyboardInterrupt:
+                raise SystemExit(130) from None
+            except BrokenPipeError:
+                # A closed pipe (`aicc-opt ... | head`) is the reader's choice, not an error.
+                sys.stderr.close()
+                raise SystemExit(0) from None
+
+        return run
+
+    return decorate
+
+
+def first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
+def cannot_read(path: Path, error: OSError) -> UserError:
+    return UserError(f"{path}: cannot read: {error.strerror}")
+
+
+def cannot_write(path: Path, error: OSError) -> UserError:
+    return UserError(f"{path}: cannot write: {error.strerror}")

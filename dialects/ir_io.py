@@ -1,0 +1,129 @@
+"""Text form of aicc modules: the IR, then the constant blobs it references.
+
+Blobs travel in MLIR's file-metadata section,
+`{-# dialect_resources: { aicc: { key: "0x..." } } #-}`, as MLIR hex blobs. So
+that printed IR stays short, a blob larger than `elide_over` bytes is not
+written inline: it goes to an `.npz` sidecar beside the output file
+(`FILE.npz`, value `__sidecar__`), or, when there is no output file, is elided
+(`__elided__`) like MLIR's `--mlir-elide-resource-strings-if-larger`. Parsing
+`FILE` loads `FILE.npz` when the text refers to it.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+from xdsl.context import Context
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.ir import Operation
+from xdsl.parser import Parser
+from xdsl.printer import Printer
+from xdsl.utils.exceptions import DiagnosticException, ParseError, VerifyException
+
+from aicc.base.errors import UserError, first_line
+from aicc.base.files import write_atomically
+from aicc.dialects.aicc import ELIDED, SIDECAR, Blob, DenseResourceAttr, constant_store, encode_blob
+from aicc.dialects.onnx_base import OnnxOp
+
+DEFAULT_ELIDE_OVER = 4096
+"""Bytes above which a blob leaves the text (sidecar or elided)."""
+
+
+def module_blobs(module: ModuleOp) -> dict[str, Blob]:
+    """The blobs a module references, by key, in a deterministic (sorted) order."""
+    blobs: dict[str, Blob] = {}
+    for op in module.walk():
+        for attr in (*op.properties.values(), *op.attributes.values()):
+            if isinstance(attr, DenseResourceAttr):
+                seen = blobs.setdefault(attr.key, attr.blob)
+                if seen is not attr.blob:
+                    raise ValueError(f"two different constants share the resource key '{attr.key}'")
+    return dict(sorted(blobs.items()))
+
+
+def print_module(
+    module: ModuleOp,
+    stream: IO[str],
+    *,
+    elide_over: int | None = DEFAULT_ELIDE_OVER,
+    sidecar: dict[str, np.ndarray] | None = None,
+    generic: bool = False,
+) -> None:
+    """Print a module and its blobs; large blobs go to `sidecar` if given, else are elided."""
+    Printer(stream=stream, print_generic_format=generic).print_op(module)
+    stream.write("\n")
+    entries: list[tuple[str, str]] = []
+    for key, blob in module_blobs(module).items():
+        if blob.array is None:
+            entries.append((key, ELIDED))
+        elif elide_over is None or blob.array.nbytes <= elide_over:
+            entries.append((key, encode_blob(blob.array)))
+        elif sidecar is not None:
+            sidecar[key] = blob.array
+            entries.append((key, SIDECAR))
+        else:
+            entries.append((key, ELIDED))
+    if not entries:
+        return
+    body = ",\n".join(f'      {key}: "{value}"' for key, value in entries)
+    stream.write(f"\n{{-#\n  dialect_resources: {{\n    aicc: {{\n{body}\n    }}\n  }}\n#-}}\n")
+
+
+def module_text(module: ModuleOp, elide_over: int | None = DEFAULT_ELIDE_OVER) -> str:
+    out = io.StringIO()
+    print_module(module, out, elide_over=elide_over)
+    return out.getvalue()
+
+
+def sidecar_path(path: Path) -> Path:
+    return path.with_name(path.name + ".npz")
+
+
+def parse_module(ctx: Context, text: str, source: Path | None = None) -> ModuleOp:
+    """Parse a module; blobs marked `__sidecar__` load from `source`'s `.npz` sidecar."""
+    store = constant_store(ctx)
+    if source is not None and sidecar_path(source).exists():
+        archive = np.load(sidecar_path(source))
+        store.sidecar = lambda key: np.asarray(archive[key])
+    return Parser(ctx, text, name=str(source) if source else "<stdin>").parse_module()
+
+
+def save_text(path: Path, text: str, sidecar: dict[str, np.ndarray]) -> None:
+    """Write printed IR to `path` and its large blobs to the `path.npz` sidecar, atomically."""
+    if sidecar:
+        buffer = io.BytesIO()
+        np.savez(buffer, allow_pickle=False, **sidecar)
+        write_atomically(sidecar_path(path), buffer.getvalue())
+    write_atomically(path, text)
+
+
+def save_module(module: ModuleOp, path: Path, elide_over: int | None = DEFAULT_ELIDE_OVER) -> None:
+    """Write a module to `path`, with its large blobs in the `path.npz` sidecar."""
+    sidecar: dict[str, np.ndarray] = {}
+    out = io.StringIO()
+    print_module(module, out, elide_over=elide_over, sidecar=sidecar)
+    save_text(path, out.getvalue(), sidecar)
+
+
+def parse_error_line(error: ParseError) -> str:
+    """`FILE:LINE:COL: message`, instead of xDSL's multi-line caret diagram."""
+    message = error.msg.strip().splitlines()[0] if error.msg.strip() else "parse error"
+    return f"{error.span.get_location()}: {message}"
+
+
+def diagnostic_error(module: ModuleOp, source: str, error: DiagnosticException) -> UserError:
+    """One line naming `source` and the first op that fails to verify, else the message."""
+    for op in module.walk():
+        try:
+            op.verify(verify_nested_ops=False)
+        except VerifyException as e:
+            return UserError(f"{source}: {_with_op(op, first_line(e))}")
+    return UserError(f"{source}: {first_line(error)}")
+
+
+def _with_op(op: Operation, message: str) -> str:
+    label = op.describe() if isinstance(op, OnnxOp) else op.name
+    return message if message.startswith(label) else f"{label}: {message}"

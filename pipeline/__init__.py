@@ -1,0 +1,1 @@
+"""The compile driver and everything that strings the layers below it together."""

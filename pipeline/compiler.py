@@ -1,0 +1,302 @@
+"""The compile driver behind `aicc.api` and `aicc-compile`.
+
+One module is built once and every pass runs on it in process:
+
+    import -> canonicalize -> annotate-precision
+        -> (profiling: run unfused in the reference interpreter, FP16 nodes on FP16 kernels)
+        -> fuse-conv-bn -> quantize -> insert-precision-casts -> canonicalize
+        -> (for a bundle, on a clone: aicc.pipeline.device.lower_to_device to the target)
+
+The model's graph hash and the FP16 set hash tie a profile to the model and the
+node-precision-info it was generated with, as the spec requires.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import onnx
+from xdsl.context import Context
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.passes import ModulePass
+from xdsl.transforms.canonicalize import CanonicalizePass
+
+from aicc.base.errors import UserError
+from aicc.base.node_precision import NodePrecisionInfo, fp16_set_hash, load_node_precision_info
+from aicc.base.precision import precision_of
+from aicc.base.profile import Profile, Profiler, merge_profiles, read_profile, write_profile
+from aicc.base.target import Target, load_target
+from aicc.dialects.context import make_context
+from aicc.dialects.graph import Port, input_ports, main_func, output_ports
+from aicc.dialects.ir_io import module_text
+from aicc.dialects.onnx_precision import annotated_ops
+from aicc.frontend.onnx_import import import_model
+from aicc.frontend.onnx_load import prepare_model, read_model
+from aicc.pipeline.accuracy import Agreement, agreement
+from aicc.pipeline.device import lower_to_device
+from aicc.pipeline.registry import AICC_PASSES
+from aicc.runtime.inputs import Inference, read_input_list
+from aicc.sim.reference.interpreter import run_module
+
+
+@dataclass(frozen=True)
+class QuantizationConfig:
+    """What qaic-compile's quantization flags say (`QAicGraphConfig.quantizationConfig`)."""
+
+    node_precision_info: Path | None = None
+    keep_original_precision_for_nodes: tuple[str, ...] = ()
+    profile: Path | None = None
+    schema: str = "asymmetric"
+    calibration: str = "None"
+    percentile: float = 99.999
+    channelwise: bool = False
+    precision_bias: str = "Int32"
+    num_histogram_bins: int = 2048
+
+
+@dataclass(frozen=True)
+class CompileConfig:
+    """One compilation: the model, its precisions and how to check it."""
+
+    model: Path
+    quantization: QuantizationConfig = field(default_factory=QuantizationConfig)
+    convert_to_fp16: bool = False
+    symbols: dict[str, int] = field(default_factory=dict[str, int])
+    input_list: Path | None = None
+    print_ir_after_all: bool = False
+    target: Path | None = None
+    """The target description (`-target=FILE`); None: the shipped default."""
+    num_cores: int | None = None
+    """`-aic-num-cores=N`: use only N of the target's cores; None: all of them."""
+
+
+@dataclass
+class Session:
+    """The model being compiled: its hashes, its module and the Context that owns it."""
+
+    config: CompileConfig
+    graph_hash: str
+    module: ModuleOp
+    ctx: Context
+    fp16: NodePrecisionInfo | None
+
+    @property
+    def fp16_hash(self) -> str:
+        return fp16_set_hash(self.fp16.fp16_names if self.fp16 else ())
+
+    def run(self, pass_: ModulePass) -> None:
+        pass_.apply(self.ctx, self.module)
+        self.dump(pass_.name, self.module)
+
+    def dump(self, pass_name: str, module: ModuleOp) -> None:
+        """`-print-ir-after-all`: the module after pass `pass_name`, on stderr."""
+        if self.config.print_ir_after_all:
+            print(f"// -----// IR Dump After {pass_name} //----- //", file=sys.stderr)
+            print(module_text(module), file=sys.stderr)
+
+    def make_pass(self, name: str, **options: object) -> ModulePass:
+        return AICC_PASSES[name]()(**options)
+
+    def inputs(self) -> list[Port]:
+        return input_ports(main_func(self.module))
+
+    def outputs(self) -> list[Port]:
+        return output_ports(main_func(self.module))
+
+
+def graph_hash(model: onnx.ModelProto) -> str:
+    """A hash of the model graph as written (nodes, weights, inputs and outputs)."""
+    return hashlib.sha256(model.graph.SerializeToString(deterministic=True)).hexdigest()
+
+
+def open_session(config: CompileConfig) -> Session:
+    """Import and canonicalize the model; read the node-precision-info file."""
+    model = read_model(config.model)
+    digest = graph_hash(model)
+    module = import_model(prepare_model(model, config.model, config.symbols))
+    ctx = make_context()
+    fp16 = None
+    if config.quantization.node_precision_info is not None:
+        fp16 = load_node_precision_info(config.quantization.node_precision_info)
+    session = Session(config, digest, module, ctx, fp16)
+    session.run(CanonicalizePass())
+    return session
+
+
+def annotate(session: Session, default: str, int8_fallback: str = "f32") -> None:
+    q = session.config.quantization
+    info = q.node_precision_info
+    session.run(
+        session.make_pass(
+            "annotate-precision",
+            node_precision_info=None if info is None else str(info),
+            keep_original_precision_for_nodes=q.keep_original_precision_for_nodes,
+            default=default,
+            int8_fallback=int8_fallback,
+        )
+    )
+
+
+def float_precision(config: CompileConfig) -> str:
+    return "f16" if config.convert_to_fp16 else "f32"
+
+
+def inferences(session: Session) -> list[Inference]:
+    if session.config.input_list is None:
+        raise UserError("this needs -input-list-file=PATH: one inference per line")
+    return read_input_list(session.config.input_list, session.inputs())
+
+
+def _profiling_observer(session: Session, profiler: Profiler) -> Callable[[str, np.ndarray], None]:
+    """The profiler's observer, with advice when an FP16 node overflows."""
+    f16_names = {
+        op.first_output_name for op in annotated_ops(session.module) if precision_of(op) == "f16"
+    }
+
+    def observe(name: str, array: np.ndarray) -> None:
+        if name in f16_names and array.dtype.kind == "f" and np.isinf(array).any():
+            raise UserError(
+                f"tensor '{name}' overflows to Inf in FP16 while profiling; keep its producer "
+                f"in original precision (remove '{name}' from FP16NodeInstanceNames)"
+            )
+        profiler.observe(name, array)
+
+    return observe
+
+
+@dataclass(frozen=True)
+class ProfileResult:
+    profile: Profile
+    inferences: int
+
+
+def dump_profile(
+    config: CompileConfig, output: Path, progress: Callable[[int, int], None] | None = None
+) -> ProfileResult:
+    """Run the annotated, unfused graph over the input list and write the profile.
+
+    `progress(done, total)` is called after each inference.
+    """
+    session = open_session(config)
+    annotate(session, float_precision(config))
+    fp16 = {
+        op.first_output_name for op in annotated_ops(session.module) if precision_of(op) == "f16"
+    }
+    q = config.quantization
+    profiler = Profiler(
+        session.graph_hash,
+        session.fp16_hash,
+        q.keep_original_precision_for_nodes,
+        q.num_histogram_bins,
+    )
+    observe = _profiling_observer(session, profiler)
+    runs = inferences(session)
+    ports = session.inputs()
+    for done, run in enumerate(runs, 1):
+        arrays = run.read(ports)  # its errors already name the list line
+        try:
+            run_module(session.module, arrays, fp16=fp16, observer=observe)
+        except UserError as e:
+            raise UserError(f"{run.where}{e}") from None
+        if progress is not None:
+            progress(done, len(runs))
+    profile = profiler.profile()
+    write_profile(profile, output)
+    return ProfileResult(profile, len(runs))
+
+
+def merge_profile_files(paths: Sequence[Path], output: Path) -> Profile:
+    profile = merge_profiles([read_profile(path) for path in paths])
+    write_profile(profile, output)
+    return profile
+
+
+@dataclass
+class OutputAccuracy:
+    name: str
+    agreement: Agreement
+
+
+@dataclass
+class CompiledModel:
+    """The compiled module, its target, its precision report and what was measured."""
+
+    session: Session
+    target: Target
+    accuracy: list[OutputAccuracy] = field(default_factory=list[OutputAccuracy])
+
+    @property
+    def module(self) -> ModuleOp:
+        return self.session.module
+
+    @cached_property
+    def program(self) -> ModuleOp:
+        """The module lowered to the target's `aic` program (lowered once, when first asked)."""
+        source = str(self.session.config.model)
+        return lower_to_device(self.module, self.target, source, self.session.dump)
+
+    def run(self, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:
+        return run_module(self.module, inputs)
+
+
+def compile_model(config: CompileConfig) -> CompiledModel:
+    """Compile to the configured precisions; measure accuracy on the input list if given.
+
+    The target is read first, so a bad `-target` file fails before the compile runs.
+    The device lowering waits until `program` is asked for (writing a bundle).
+    """
+    target = load_target(config.target, num_cores=config.num_cores)
+    session = open_session(config)
+    reference = session.module.clone() if config.input_list is not None else None
+    q = config.quantization
+    if q.profile is None:
+        annotate(session, float_precision(config))
+        session.run(session.make_pass("fuse-conv-bn"))
+        session.run(session.make_pass("quantize"))
+    else:
+        annotate(session, "i8", int8_fallback=float_precision(config))
+        session.run(session.make_pass("fuse-conv-bn"))
+        session.run(
+            session.make_pass(
+                "quantize",
+                profile=str(q.profile),
+                schema=q.schema,
+                calibration=q.calibration,
+                percentile=q.percentile,
+                channelwise=q.channelwise,
+                precision_bias=q.precision_bias,
+                graph_hash=session.graph_hash,
+                fp16_hash=session.fp16_hash,
+            )
+        )
+    session.run(session.make_pass("insert-precision-casts"))
+    session.run(CanonicalizePass())
+    compiled = CompiledModel(session, target)
+    if reference is not None:
+        compiled.accuracy = measure_accuracy(session, reference)
+    return compiled
+
+
+def measure_accuracy(session: Session, reference: ModuleOp) -> list[OutputAccuracy]:
+    """Per output, the agreement of the compiled model with FP32 over every inference."""
+    ports = session.inputs()
+    expected: list[list[np.ndarray]] = [[] for _ in session.outputs()]
+    actual: list[list[np.ndarray]] = [[] for _ in session.outputs()]
+    for run in inferences(session):
+        arrays = run.read(ports)
+        for store, results in (
+            (expected, run_module(reference, arrays)),
+            (actual, run_module(session.module, arrays)),
+        ):
+            for index, result in enumerate(results):
+                store[index].append(result.reshape(-1))
+    return [
+        OutputAccuracy(port.name, agreement(np.concatenate(want), np.concatenate(got)))
+        for port, want, got in zip(session.outputs(), expected, actual, strict=True)
+    ]

@@ -1,0 +1,62 @@
+"""Every aicc pass and lowering by name, each module imported on first use (as xDSL's
+`get_all_passes`), so a tool pays only for the passes it runs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from xdsl.passes import ModulePass
+
+
+def _annotate_precision() -> type[ModulePass]:
+    from aicc.passes.annotate_precision import AnnotatePrecision
+
+    return AnnotatePrecision
+
+
+def _fuse_conv_bn() -> type[ModulePass]:
+    from aicc.passes.fuse_conv_bn import FuseConvBnPass
+
+    return FuseConvBnPass
+
+
+def _quantize() -> type[ModulePass]:
+    from aicc.passes.quantize import QuantizePass
+
+    return QuantizePass
+
+
+def _insert_precision_casts() -> type[ModulePass]:
+    from aicc.passes.insert_precision_casts import InsertPrecisionCastsPass
+
+    return InsertPrecisionCastsPass
+
+
+def _plan_memory() -> type[ModulePass]:
+    from aicc.passes.plan_memory import PlanMemoryPass
+
+    return PlanMemoryPass
+
+
+def _lower_onnx_to_kernel() -> type[ModulePass]:
+    from aicc.lowering.onnx_to_kernel import LowerOnnxToKernelPass
+
+    return LowerOnnxToKernelPass
+
+
+def _lower_kernel_to_aic() -> type[ModulePass]:
+    from aicc.lowering.kernel_to_aic import LowerKernelToAicPass
+
+    return LowerKernelToAicPass
+
+
+AICC_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
+    "annotate-precision": _annotate_precision,
+    "fuse-conv-bn": _fuse_conv_bn,
+    "quantize": _quantize,
+    "insert-precision-casts": _insert_precision_casts,
+    "plan-memory": _plan_memory,
+    "lower-onnx-to-kernel": _lower_onnx_to_kernel,
+    "lower-kernel-to-aic": _lower_kernel_to_aic,
+}
+"""Pass name -> a function that imports and returns the pass class."""

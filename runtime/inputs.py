@@ -1,0 +1,89 @@
+"""Model inputs from files: `.npy` or raw little-endian, one by one or as an input list.
+
+An input list (`-input-list-file`) holds one inference per line: comma-separated
+files in graph-input order, relative to the current directory; blank lines and
+`#` comments are skipped. Every error names the file (and the list line).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from aicc.base.errors import UserError, cannot_read, first_line
+from aicc.dialects.graph import Port
+
+
+@dataclass(frozen=True)
+class Inference:
+    """The input files of one inference, and where they were listed (for messages)."""
+
+    files: list[Path]
+    where: str = ""
+
+    def read(self, ports: Sequence[Port]) -> list[np.ndarray]:
+        """The arrays of this inference, checked against the graph inputs."""
+        try:
+            return [read_input(path, port) for path, port in zip(self.files, ports, strict=True)]
+        except UserError as e:
+            raise UserError(f"{self.where}{e}") from None
+
+
+def arity(inputs: Sequence[Port]) -> str:
+    names = ", ".join(port.name for port in inputs)
+    return f"the graph takes {len(inputs)} input(s) ({names})"
+
+
+def read_input_list(path: Path, inputs: Sequence[Port]) -> list[Inference]:
+    """One inference per line: comma-separated files in graph-input order."""
+    try:
+        lines = path.read_text().splitlines()
+    except OSError as e:
+        raise cannot_read(path, e) from None
+    runs: list[Inference] = []
+    for number, line in enumerate(lines, 1):
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        files = [Path(name.strip()) for name in text.split(",")]
+        if len(files) != len(inputs):
+            raise UserError(f"{path}:{number}: {len(files)} file(s) listed; {arity(inputs)}")
+        runs.append(Inference(files, f"{path}:{number}: "))
+    if not runs:
+        raise UserError(f"{path}: lists no inference")
+    return runs
+
+
+def read_input(path: Path, port: Port) -> np.ndarray:
+    """The array in `.npy` or raw little-endian `path`, checked against `port`."""
+    if path.suffix == ".npy":
+        return _read_npy(path, port)
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise cannot_read(path, e) from None
+    if len(data) != port.nbytes:
+        raise UserError(
+            f"{path}: input {port.describe()} needs {port.nbytes} bytes, "
+            f"the file holds {len(data)} bytes"
+        )
+    raw = np.frombuffer(data, dtype=port.dtype.newbyteorder("<"))
+    return raw.astype(port.dtype).reshape(port.shape)
+
+
+def _read_npy(path: Path, port: Port) -> np.ndarray:
+    try:
+        array = np.load(path, allow_pickle=False)
+    except OSError as e:
+        raise cannot_read(path, e) from None
+    except ValueError as e:
+        raise UserError(f"{path}: not a valid .npy file: {first_line(e)}") from None
+    if not isinstance(array, np.ndarray):
+        raise UserError(f"{path}: not a .npy array (an .npz archive?)")
+    if array.shape != port.shape or array.dtype != port.dtype:
+        given = Port(port.name, array.shape, array.dtype).type_text
+        raise UserError(f"{path}: holds {given}; input '{port.name}' needs {port.type_text}")
+    return array

@@ -1,0 +1,1 @@
+"""The reference interpreter of the high-level IR and its numpy kernels."""

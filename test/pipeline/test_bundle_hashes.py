@@ -1,0 +1,56 @@
+"""Bundles are byte-for-byte what they were before the layers moved: the sha256 of every
+file of two bundles, pinned from the tree before the reorganisation. A change of
+behaviour anywhere in the pipeline (passes, lowering, planning, printing, manifest)
+changes one of them; update a digest only for a change that means to alter bundles."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import onnx
+import pytest
+
+from aicc.api import CompileConfig, compile, dump_profile, write_bundle
+from aicc.frontend.models import small_resnet, tiny_cnn
+
+TINY_CNN_INT8 = "4af0b544b9a400485cb6e591bebde26e28bd1e88a3244ff226ead96c5283fe4b"
+SMALL_RESNET_FP16 = "14b94ade226fae5324797457f572507c8ed7da5a72659a24b8e328a1a9c383ec"
+
+
+def bundle_digest(directory: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(directory.iterdir()):
+        digest.update(path.name.encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The manifest records paths as given, so the compiles use relative ones."""
+    monkeypatch.chdir(tmp_path)
+    rng = np.random.default_rng(3)
+    for index in range(4):
+        np.save(f"x{index}.npy", rng.standard_normal((1, 3, 32, 32)).astype(np.float32))
+    Path("list.txt").write_text("".join(f"x{index}.npy\n" for index in range(4)))
+    return tmp_path
+
+
+def test_tiny_cnn_int8_bundle_is_unchanged(workdir: Path) -> None:
+    onnx.save(tiny_cnn(), "tiny_cnn.onnx")
+    config = CompileConfig(Path("tiny_cnn.onnx"), input_list=Path("list.txt"))
+    dump_profile(config, Path("pgq.yaml"))
+    quantized = replace(config.quantization, profile=Path("pgq.yaml"))
+    write_bundle(compile(replace(config, quantization=quantized)), Path("int8"))
+    assert bundle_digest(Path("int8")) == TINY_CNN_INT8
+
+
+def test_small_resnet_fp16_bundle_is_unchanged(workdir: Path) -> None:
+    onnx.save(small_resnet(), "small_resnet.onnx")
+    write_bundle(
+        compile(CompileConfig(Path("small_resnet.onnx"), convert_to_fp16=True)), Path("fp16")
+    )
+    assert bundle_digest(Path("fp16")) == SMALL_RESNET_FP16
