@@ -57,8 +57,8 @@ from onnxruntime.quantization import (
 from onnxruntime.quantization.shape_inference import quant_pre_process
 
 from aicc.api import CompileConfig, QuantizationConfig, compile, dump_profile
+from aicc.base.accuracy import agreement
 from aicc.frontend.models import conv_bn_relu_chain, randomize_constant_of_shape, tiny_cnn
-from aicc.pipeline.accuracy import agreement
 
 T = TypeVar("T")
 

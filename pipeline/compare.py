@@ -8,7 +8,7 @@ error. A fused Conv carries its BatchNormalization's name, so it lines up with
 the BN tensor of the FP32 run; the Conv tensor it absorbed has no compiled
 counterpart and is reported as fused into it.
 
-Which tensor to look at first: `DEFAULT_THRESHOLD_DB` marks the first tensor (in
+Which tensor to look at first: `aicc.base.accuracy.DEFAULT_THRESHOLD_DB` marks the first tensor (in
 graph order) whose SQNR falls below it.
 
 Which ops to move to FP16: `rank_fp16_moves` tries each i8 op. For every
@@ -33,22 +33,16 @@ from pathlib import Path
 import numpy as np
 from xdsl.dialects.builtin import ArrayAttr, ModuleOp, StringAttr
 
+from aicc.base.accuracy import Agreement, agreement
 from aicc.base.files import write_atomically
 from aicc.base.node_precision import FP16_KEY, load_node_precision_info
 from aicc.base.precision import precision_of
 from aicc.dialects.aicc import FUSED_FROM_ATTR
 from aicc.dialects.graph import input_ports, main_func
 from aicc.dialects.onnx_precision import annotated_ops
-from aicc.pipeline.accuracy import Agreement, agreement
 from aicc.pipeline.compiler import CompileConfig, compile_model, dump_profile, open_session
 from aicc.runtime.inputs import Inference
 from aicc.sim.reference.interpreter import Observer, run_module
-
-DEFAULT_THRESHOLD_DB = 30.0
-"""An INT8 tensor quantized over its profiled range keeps about 40 dB (8 bits of a
-Gaussian-like activation clipped near 4 sigma: 10 log10(12 * 32^2) = 40.9 dB), and
-a few layers of accumulated noise cost a few dB more. Below 30 dB a tensor has lost
-well over a bit beyond that: its range is badly calibrated or the op is sensitive."""
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import ModulePass
 from xdsl.transforms.canonicalize import CanonicalizePass
 
+from aicc.base.accuracy import Agreement, agreement
 from aicc.base.errors import UserError
 from aicc.base.node_precision import NodePrecisionInfo, fp16_set_hash, load_node_precision_info
 from aicc.base.precision import precision_of
@@ -38,7 +39,6 @@ from aicc.dialects.ir_io import module_text
 from aicc.dialects.onnx_precision import annotated_ops
 from aicc.frontend.onnx_import import import_model
 from aicc.frontend.onnx_load import prepare_model, read_model
-from aicc.pipeline.accuracy import Agreement, agreement
 from aicc.pipeline.device import lower_to_device
 from aicc.pipeline.registry import AICC_PASSES
 from aicc.runtime.inputs import Inference, read_input_list

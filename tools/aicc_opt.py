@@ -38,7 +38,6 @@ from aicc.dialects.ir_io import (
     print_module,
     save_text,
 )
-from aicc.frontend.onnx_load import load_module
 from aicc.pipeline.registry import AICC_PASSES
 from aicc.tools.cli import add_symbol_argument, parse_symbols, reject_unknown_flags, unknown_suffix
 
@@ -88,6 +87,10 @@ class AiccOptMain(xDSLOptMain):
             return parse_module(self.ctx, text, self.input_path())
 
         def parse_onnx(_: IO[bytes]) -> ModuleOp:
+            # Imported here: `onnx` takes about a second to import, and `.mlir` input
+            # never needs it.
+            from aicc.frontend.onnx_load import load_module
+
             path = self.input_path()
             if path is None:
                 raise UserError("ONNX input must be a file, not standard input")

@@ -27,24 +27,17 @@ import argparse
 import json
 import re
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 from xdsl.dialects.builtin import ModuleOp
 
+from aicc.base.accuracy import DEFAULT_THRESHOLD_DB
 from aicc.base.errors import UserError, cannot_write, user_errors_exit_2
 from aicc.base.files import write_atomically
 from aicc.dialects.graph import Port, input_ports, main_func, output_ports
 from aicc.dialects.ir_io import module_blobs
-from aicc.pipeline.compare import (
-    DEFAULT_THRESHOLD_DB,
-    compare_tensors,
-    first_below,
-    rank_fp16_moves,
-)
-from aicc.pipeline.compiler import CompileConfig, QuantizationConfig
 from aicc.runtime.bundle import read_bundle
 from aicc.runtime.inputs import Inference, arity, read_input_list
 from aicc.sim.device import CostReport
@@ -205,41 +198,6 @@ def load_module(args: argparse.Namespace) -> tuple[ModuleOp, Path]:
     return read_bundle(args.bundle).model(), args.bundle
 
 
-def compare_config(args: argparse.Namespace, model: Path) -> CompileConfig:
-    kept = tuple(k.strip() for k in args.keep_original_precision_for_nodes.split(",") if k.strip())
-    quantization = QuantizationConfig(
-        node_precision_info=args.node_precision_info,
-        keep_original_precision_for_nodes=kept,
-        profile=args.load_profile,
-    )
-    symbols = parse_symbols(args.onnx_define_symbol)
-    return CompileConfig(model, quantization, convert_to_fp16=args.convert_to_fp16, symbols=symbols)
-
-
-def print_comparison(config: CompileConfig, runs: list[Inference], threshold: float) -> None:
-    comparisons = compare_tensors(config, runs)
-    marked = first_below(comparisons, threshold)
-    print(f"{'tensor':<24} {'kind':<20} {'prec':<5} agreement with FP32")
-    for c in comparisons:
-        if c.agreement is None:
-            where = f"fused into {c.fused_into}" if c.fused_into else "not in the compiled graph"
-            print(f"{c.name:<24} {c.kind:<20} {'':<5} ({where})")
-            continue
-        mark = "  <-- first below threshold" if c is marked else ""
-        print(f"{c.name:<24} {c.kind:<20} {c.precision:<5} {c.agreement.text()}{mark}")
-    if marked is None:
-        print(f"every tensor is at or above {threshold:g} dB SQNR")
-    if config.quantization.profile is None:
-        return
-    with tempfile.TemporaryDirectory(prefix="aicc-compare-") as workdir:
-        baseline, moves = rank_fp16_moves(config, comparisons, runs, Path(workdir))
-    print(f"worst output SQNR as configured: {baseline:.2f} dB; each i8 op tried in FP16:")
-    for move in moves:
-        print(f"  {', '.join(move.names):<32} {move.output_sqnr_db:7.2f} dB")
-    top = [name for move in moves[:2] for name in move.names]
-    print(f"most sensitive i8 layers; add to FP16NodeInstanceNames: [{', '.join(top)}]")
-
-
 Execute = Callable[[list[np.ndarray]], tuple[list[np.ndarray], CostReport | None]]
 """One inference: the outputs, and the cost report when it ran on the simulator."""
 
@@ -310,6 +268,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     else:
         runs = [Inference(assign_inputs(args.input_file, inputs, source))]
     if args.compare:
+        # Imported here: comparing compiles the model, and a bundle run loads no compiler.
+        from aicc.tools.tensor_compare import compare_config, print_comparison
+
         print_comparison(compare_config(args, source), runs, args.compare_threshold)
         return
     directory: Path = args.write_output_dir

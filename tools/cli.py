@@ -21,7 +21,6 @@ from xdsl.utils.exceptions import DiagnosticException, ParseError
 from aicc.base.errors import UserError, cannot_read
 from aicc.dialects.context import make_context
 from aicc.dialects.ir_io import diagnostic_error, parse_error_line, parse_module
-from aicc.frontend.onnx_load import load_module
 
 INPUT_SUFFIXES = (".mlir", ".onnx", ".onnxtxt")
 _NUMBER = re.compile(r"^-\d|^-\.\d")
@@ -95,6 +94,9 @@ def load_input(path: Path, symbols: Mapping[str, int]) -> ModuleOp:
     if path.suffix not in INPUT_SUFFIXES:
         raise unknown_suffix(path)
     if path.suffix != ".mlir":
+        # Imported here: `onnx` takes about a second to import; `.mlir` input never needs it.
+        from aicc.frontend.onnx_load import load_module
+
         return load_module(path, symbols)
     try:
         text = path.read_text()
