@@ -2,7 +2,9 @@
 
 They run through xDSL's own `canonicalize` pass (and `dce` cleans up): every onnx
 op carries `OnnxFolder` and `OnnxCanonicalization`, which look up the registries
-of `onnx_base` filled here.
+of `onnx_base` filled here. Folding an op by evaluating it on constant inputs needs
+the reference interpreter, a layer above the dialects: that is the
+`constant-fold-reference` pass, which runs these rules too.
 
 Folding never loses a name. A folded result becomes an `onnx.Constant` carrying the
 folded op's node name and that result's output name: the folder returns a
@@ -10,8 +12,6 @@ folded op's node name and that result's output name: the folder returns a
 unwraps. A fold that forwards another value (Identity, a no-op Reshape) drops the
 op's name, so it is refused when the result is a graph output (`func.return`).
 
-Constant folding evaluates ops with the reference interpreter (never with kernels
-of its own), only when every input is a constant and every result is small;
 `ConstantOfShape` and view ops of a splat fold to `#aicc.splat`, never materialized.
 All rules look at an op and its direct producers only, so the pass stays linear.
 """
@@ -38,7 +38,6 @@ from aicc.dialects.elements import (
 )
 from aicc.dialects.onnx_base import CANONICALIZATION_PATTERNS, FOLDERS, Folder, OnnxOp
 from aicc.dialects.onnx_ops import (
-    ONNX_OPS,
     ConstantOfShapeOp,
     ConstantOp,
     DropoutOp,
@@ -50,12 +49,6 @@ from aicc.dialects.onnx_ops import (
     TransposeOp,
     UnsqueezeOp,
 )
-
-MAX_FOLDED_ELEMENTS = 1024
-"""Results larger than this are not constant-folded (weights stay blobs)."""
-
-MAX_FOLDED_INPUT_ELEMENTS = 1 << 16
-"""Inputs larger than this are not evaluated at compile time (keeps folding cheap)."""
 
 Folded = Sequence[SSAValue | Attribute] | None
 
@@ -99,7 +92,7 @@ def _constant_value(value: SSAValue | None) -> np.ndarray | Splat | None:
     return elements_value(owner.value, value.type)
 
 
-def _constant_array(value: SSAValue | None) -> np.ndarray | None:
+def constant_array(value: SSAValue | None) -> np.ndarray | None:
     constant = _constant_value(value)
     return constant.materialize() if isinstance(constant, Splat) else constant
 
@@ -109,7 +102,7 @@ def _returned(op: Operation) -> bool:
     return any(isinstance(use.operation, ReturnOp) for r in op.results for use in r.uses)
 
 
-def _folded(op: OnnxOp, index: int, value: np.ndarray | Splat) -> FoldedValue:
+def folded_value(op: OnnxOp, index: int, value: np.ndarray | Splat) -> FoldedValue:
     node_name = op.onnx_node_name
     names = op.onnx_output_names
     name = names[index] if index < len(names) else f"{node_name}_{index}"
@@ -123,13 +116,9 @@ def _forward(op: OnnxOp, value: SSAValue) -> Folded:
     return [value]
 
 
-def _splat_type_ok(t: Attribute) -> bool:
+def splat_type_ok(t: Attribute) -> bool:
     # bfloat16 has no numpy dtype of its own, so it cannot be a folded splat.
     return isinstance(t, TensorType) and not isinstance(t.get_element_type(), BFloat16Type)
-
-
-def _elements(t: Attribute) -> int:
-    return int(np.prod(shape_of(t), dtype=np.int64))
 
 
 # -- folders -------------------------------------------------------------------
@@ -141,21 +130,21 @@ def fold_shape(op: OnnxOp) -> Folded:
     dims = shape_of(op.data.type)
     end = None if op.end is None else op.end.value.data
     shape = np.asarray(dims[slice(op.start.value.data, end)], dtype=np.int64)
-    return [_folded(op, 0, shape)]
+    return [folded_value(op, 0, shape)]
 
 
 def fold_constant_of_shape(op: OnnxOp) -> Folded:
     """ConstantOfShape -> a splat of the (static) result type; zero f32 by default."""
     assert isinstance(op, ConstantOfShapeOp)
     t = op.output.type
-    if not _splat_type_ok(t):
+    if not splat_type_ok(t):
         return None
     scalar: float | int = 0
     if op.value is not None:
         one = TensorType(t.get_element_type(), [1])  # pyright: ignore[reportAttributeAccessIssue]
         value = elements_value(op.value, one)
         scalar = value.value if isinstance(value, Splat) else value.reshape(-1)[0].item()
-    return [_folded(op, 0, Splat(scalar, shape_of(t), dtype_of(t)))]
+    return [folded_value(op, 0, Splat(scalar, shape_of(t), dtype_of(t)))]
 
 
 def fold_identity(op: OnnxOp) -> Folded:
@@ -169,14 +158,17 @@ def fold_dropout(op: OnnxOp) -> Folded:
     if op.mask is not None and op.mask.first_use is not None:
         return None
     if op.training_mode is not None:
-        mode = _constant_array(op.training_mode)
+        mode = constant_array(op.training_mode)
         if mode is None or bool(mode.reshape(-1)[0]):
             return None
     forwarded = _forward(op, op.data)
     if forwarded is None or op.mask is None:
         return forwarded
     # The unused mask still needs a replacement value: an all-true splat.
-    return [*forwarded, _folded(op, 1, Splat(True, shape_of(op.mask.type), np.dtype(np.bool_)))]
+    return [
+        *forwarded,
+        folded_value(op, 1, Splat(True, shape_of(op.mask.type), np.dtype(np.bool_))),
+    ]
 
 
 def fold_same_type(op: OnnxOp) -> Folded:
@@ -212,33 +204,9 @@ def fold_splat_view(op: OnnxOp) -> Folded:
     """A view of a splat is a splat of the result type: no data is materialized."""
     source = _constant_value(op.operands[0])
     t = op.results[0].type
-    if not isinstance(source, Splat) or not _splat_type_ok(t):
+    if not isinstance(source, Splat) or not splat_type_ok(t):
         return None
-    return [_folded(op, 0, Splat(source.value, shape_of(t), dtype_of(t)))]
-
-
-def fold_by_evaluation(op: OnnxOp) -> Folded:
-    """Evaluate an op whose inputs are all constants and whose results are small."""
-    slots = op.operand_slots()
-    present = [v for v in slots if v is not None]
-    if not present or not all(isinstance(v.owner, ConstantOp) for v in present):
-        return None
-    if any(
-        _elements(r.type) > MAX_FOLDED_ELEMENTS or not _splat_type_ok(r.type) for r in op.results
-    ):
-        return None
-    if sum(_elements(v.type) for v in present) > MAX_FOLDED_INPUT_ELEMENTS:
-        return None
-    # Imported here: the interpreter imports the dialect, which imports this module.
-    from aicc.sim.reference.interpreter import KERNELS, evaluate_op
-
-    if op.name not in KERNELS:
-        return None
-    outputs = evaluate_op(op, [_constant_array(v) for v in slots])
-    results = list(zip(op.results, outputs, strict=True))
-    if any(tuple(a.shape) != shape_of(r.type) for r, a in results):
-        return None
-    return [_folded(op, i, a) for i, (_, a) in enumerate(results)]
+    return [folded_value(op, 0, Splat(source.value, shape_of(t), dtype_of(t)))]
 
 
 def first_of(*folders: Folder) -> Folder:
@@ -270,7 +238,7 @@ class ReshapeOfView(RewritePattern):
         inner = op.data.owner
         if not isinstance(inner, _VIEW_OPS):
             return
-        shape = _constant_array(op.shape)
+        shape = constant_array(op.shape)
         if shape is None or (op.allowzero.value.data == 0 and bool(np.any(shape == 0))):
             return
         op.operands = [inner.operands[0], op.shape]
@@ -278,19 +246,19 @@ class ReshapeOfView(RewritePattern):
 
 
 def _register() -> None:
-    generic = {op.name: fold_by_evaluation for op in ONNX_OPS if op is not ConstantOp}
-    specific: dict[str, Folder] = {
-        ShapeOp.name: fold_shape,
-        ConstantOfShapeOp.name: fold_constant_of_shape,
-        IdentityOp.name: fold_identity,
-        DropoutOp.name: fold_dropout,
-        TransposeOp.name: first_of(fold_transpose, fold_splat_view, fold_by_evaluation),
-        **{
-            v.name: first_of(fold_same_type, fold_view_of_view, fold_splat_view, fold_by_evaluation)
-            for v in _VIEW_OPS
-        },
-    }
-    FOLDERS.update(generic | specific)
+    FOLDERS.update(
+        {
+            ShapeOp.name: fold_shape,
+            ConstantOfShapeOp.name: fold_constant_of_shape,
+            IdentityOp.name: fold_identity,
+            DropoutOp.name: fold_dropout,
+            TransposeOp.name: first_of(fold_transpose, fold_splat_view),
+            **{
+                v.name: first_of(fold_same_type, fold_view_of_view, fold_splat_view)
+                for v in _VIEW_OPS
+            },
+        }
+    )
     CANONICALIZATION_PATTERNS[ReshapeOp.name] = (ReshapeOfView(),)
 
 

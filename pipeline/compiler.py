@@ -2,9 +2,9 @@
 
 One module is built once and every pass runs on it in process:
 
-    import -> canonicalize -> annotate-precision
+    import -> constant-fold-reference -> annotate-precision
         -> (profiling: run unfused in the reference interpreter, FP16 nodes on FP16 kernels)
-        -> fuse-conv-bn -> quantize -> insert-precision-casts -> canonicalize
+        -> fuse-conv-bn -> quantize -> insert-precision-casts -> constant-fold-reference
         -> (for a bundle, on a clone: aicc.pipeline.device.lower_to_device to the target)
 
 The model's graph hash and the FP16 set hash tie a profile to the model and the
@@ -25,7 +25,6 @@ import onnx
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import ModulePass
-from xdsl.transforms.canonicalize import CanonicalizePass
 
 from aicc.base.accuracy import Agreement, agreement
 from aicc.base.errors import UserError
@@ -125,7 +124,7 @@ def open_session(config: CompileConfig) -> Session:
     if config.quantization.node_precision_info is not None:
         fp16 = load_node_precision_info(config.quantization.node_precision_info)
     session = Session(config, digest, module, ctx, fp16)
-    session.run(CanonicalizePass())
+    session.run(session.make_pass("constant-fold-reference"))
     return session
 
 
@@ -276,7 +275,7 @@ def compile_model(config: CompileConfig) -> CompiledModel:
             )
         )
     session.run(session.make_pass("insert-precision-casts"))
-    session.run(CanonicalizePass())
+    session.run(session.make_pass("constant-fold-reference"))
     compiled = CompiledModel(session, target)
     if reference is not None:
         compiled.accuracy = measure_accuracy(session, reference)

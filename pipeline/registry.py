@@ -8,6 +8,12 @@ from collections.abc import Callable
 from xdsl.passes import ModulePass
 
 
+def _constant_fold_reference() -> type[ModulePass]:
+    from aicc.passes.constant_fold_reference import ConstantFoldReferencePass
+
+    return ConstantFoldReferencePass
+
+
 def _annotate_precision() -> type[ModulePass]:
     from aicc.passes.annotate_precision import AnnotatePrecision
 
@@ -51,6 +57,7 @@ def _lower_kernel_to_aic() -> type[ModulePass]:
 
 
 AICC_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
+    "constant-fold-reference": _constant_fold_reference,
     "annotate-precision": _annotate_precision,
     "fuse-conv-bn": _fuse_conv_bn,
     "quantize": _quantize,

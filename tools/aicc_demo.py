@@ -19,7 +19,6 @@ from pathlib import Path
 
 import numpy as np
 import onnx
-from xdsl.transforms.canonicalize import CanonicalizePass
 
 from aicc.api import CompileConfig, QuantizationConfig, compile, dump_profile
 from aicc.base.errors import user_errors_exit_2
@@ -28,6 +27,7 @@ from aicc.dialects.ir_io import print_module
 from aicc.frontend.models import tiny_cnn
 from aicc.frontend.onnx_import import import_model
 from aicc.frontend.onnx_load import prepare_model
+from aicc.passes.constant_fold_reference import ConstantFoldReferencePass
 from aicc.sim.reference.interpreter import run_module
 
 
@@ -53,7 +53,7 @@ def main() -> None:
         print(f"wrote {args.save}")
     start = time.perf_counter()
     module = import_model(prepare_model(model, Path("tiny_cnn.onnx"), {}))
-    CanonicalizePass().apply(make_context(), module)
+    ConstantFoldReferencePass().apply(make_context(), module)
     print_module(module, sys.stdout)
     x = np.random.default_rng(0).standard_normal((1, 3, 32, 32)).astype(np.float32)
     (y,) = run_module(module, [x])

@@ -76,7 +76,7 @@ def test_print_ir_after_all_dumps_each_pass(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     for name in (
-        "canonicalize",
+        "constant-fold-reference",
         "annotate-precision",
         "fuse-conv-bn",
         "quantize",

@@ -1,4 +1,4 @@
-"""Canonicalization of whole models: names survive, splats stay splats, results agree."""
+"""`constant-fold-reference` on whole models: names survive, splats stay splats, results agree."""
 
 import time
 from pathlib import Path
@@ -8,7 +8,6 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper
 from xdsl.dialects.builtin import ArrayAttr, ModuleOp, StringAttr
-from xdsl.transforms.canonicalize import CanonicalizePass
 
 from aicc.dialects.aicc import SplatAttr
 from aicc.dialects.context import make_context
@@ -16,14 +15,15 @@ from aicc.dialects.onnx_base import OnnxOp
 from aicc.dialects.onnx_ops import ConstantOfShapeOp, ConstantOp
 from aicc.frontend.onnx_import import import_model
 from aicc.frontend.onnx_load import load_module, prepare_model
+from aicc.passes.constant_fold_reference import ConstantFoldReferencePass
 from aicc.sim.reference.interpreter import run_module
 
 LIGHT = Path(onnx.__file__).parent / "backend" / "test" / "data" / "light"
 
 
-def _canonicalize(module: ModuleOp) -> float:
+def _fold(module: ModuleOp) -> float:
     start = time.perf_counter()
-    CanonicalizePass().apply(make_context(), module)
+    ConstantFoldReferencePass().apply(make_context(), module)
     return time.perf_counter() - start
 
 
@@ -41,7 +41,7 @@ def _ops(module: ModuleOp) -> list[OnnxOp]:
 def test_light_resnet50_weights_become_splats_quickly() -> None:
     module = load_module(LIGHT / "light_resnet50.onnx")
     weights = {_name(op) for op in _ops(module) if isinstance(op, ConstantOfShapeOp)}
-    seconds = _canonicalize(module)
+    seconds = _fold(module)
     module.verify()
     ops = _ops(module)
     assert not any(isinstance(op, ConstantOfShapeOp) for op in ops)
@@ -50,7 +50,7 @@ def test_light_resnet50_weights_become_splats_quickly() -> None:
     }
     assert len(weights) == 239
     assert weights <= splats
-    assert seconds < 2.0, f"canonicalize took {seconds:.2f} s"
+    assert seconds < 2.0, f"constant-fold-reference took {seconds:.2f} s"
 
 
 def _flatten_idiom_model() -> onnx.ModelProto:
@@ -80,12 +80,12 @@ def _flatten_idiom_model() -> onnx.ModelProto:
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
 
 
-def test_canonicalized_flatten_idiom_gives_the_same_result() -> None:
+def test_folded_flatten_idiom_gives_the_same_result() -> None:
     model = _flatten_idiom_model()
     module = import_model(prepare_model(model, Path("flatten_idiom.onnx"), {}))
     x = np.random.default_rng(1).standard_normal((2, 3, 5, 5)).astype(np.float32)
     (before,) = run_module(module, [x])
-    _canonicalize(module)
+    _fold(module)
     module.verify()
     kinds = [op.ONNX_TYPE for op in _ops(module)]
     assert kinds == ["Constant", "Conv", "Constant", "Reshape"]
