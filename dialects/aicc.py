@@ -14,7 +14,7 @@ materialized until a kernel needs it.
 
 In text, blob data travels in the MLIR file-metadata section
 `{-# dialect_resources: { aicc: { key: "0x..." } } #-}`, written by
-`aicc.dialects.aicc_printer.print_module`; large blobs may be elided or moved to
+`aicc.dialects.ir_io.print_module`; large blobs may be elided or moved to
 an `.npz` sidecar (see that module).
 """
 

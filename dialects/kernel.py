@@ -19,7 +19,7 @@ results:
 
 Every compute op records `onnx_names`, the ONNX first-output names it came from.
 
-Additions to the issue-4 contract (what the device lowering may rely on):
+What the device lowering may rely on, beyond the op definitions:
 - `#kernel.act<clip(lo, hi)>` and `kernel.elementwise {kind = "clip"}` on a
   quantized result hold their bounds in the result's STORAGE integers (computed
   exactly at compile time as the reference does); on float results, real values.

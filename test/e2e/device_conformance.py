@@ -1,4 +1,4 @@
-"""The FP32 conformance cases of the foundation issue, run through the device path.
+"""The FP32 ONNX backend conformance cases, run through the device path.
 
 Each runnable case (`test/sim/conformance.py`) is lowered to an `aic` program for
 the shipped target and simulated. A case either

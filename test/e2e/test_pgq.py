@@ -1,4 +1,4 @@
-"""The issue's acceptance: tiny_cnn through dump -> load -> compare -> FP16 for the two most
+"""PGQ acceptance: tiny_cnn through dump -> load -> compare -> FP16 for the two most
 sensitive layers -> dump -> load, with the SQNR rising; every schema and calibration via the CLI.
 
 Measured on 16 other random inputs (seed 1): INT8 output vs FP32 39.7 dB; with the two layers that
