@@ -11,7 +11,7 @@ first-output name(s) of the kernel op it belongs to.
     aic.wait {tag}                   compute waits for every DMA of `tag` issued so far
     aic.matmul {a, b, c, mode}       c[M,N] (+)= (a[M,K] - za) @ (b[K,N] - zb) on the matrix unit
     aic.conv {input, weight, output} implicit-GEMM convolution of a padded [H,W,C] tile
-    aic.vector {opcode, ins, outs}   the vector unit (opcodes: `aicc.sim.device.vector`)
+    aic.vector {opcode, ins, outs}   a `VectorOpcode` on the vector unit (`aicc.sim.device.vector`)
     aic.barrier {id}                 every core reaches it before any goes on
 
 The program carries the target's scratchpad size and alignments as attributes, so
@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import ClassVar, NamedTuple, cast
 
 import numpy as np
@@ -66,19 +67,91 @@ from aicc.dialects.quant import UniformQuantizedType
 SPACES = ("ddr", "sp")
 MODES = ("i8", "f16", "f32")
 BUFFER_KINDS = ("input", "output", "constant")
-VECTOR_OPCODES = frozenset(
+
+
+class VectorOpcode(StrEnum):
+    """The vector unit's opcodes, spelled as `aic.vector`'s `opcode` property prints them.
+
+    This is the one list: `aicc.sim.device.vector` implements exactly these (it fails
+    to import otherwise) and documents their semantics.
+    """
+
+    # elementwise binary
+    ADD = "add"
+    SUB = "sub"
+    MUL = "mul"
+    DIV = "div"
+    MAX = "max"
+    MIN = "min"
+    POW = "pow"
+    PRELU = "prelu"
+    # elementwise unary (also `bias_act`'s activations)
+    RELU = "relu"
+    LEAKY_RELU = "leaky_relu"
+    CLIP = "clip"
+    SIGMOID = "sigmoid"
+    TANH = "tanh"
+    EXP = "exp"
+    LOG = "log"
+    ABS = "abs"
+    NEG = "neg"
+    SQRT = "sqrt"
+    RECIPROCAL = "reciprocal"
+    ELU = "elu"
+    SELU = "selu"
+    SOFTPLUS = "softplus"
+    SOFTSIGN = "softsign"
+    HARD_SIGMOID = "hard_sigmoid"
+    HARD_SWISH = "hard_swish"
+    # moves
+    COPY = "copy"
+    FILL = "fill"
+    # bias, activation and INT8 arithmetic
+    BIAS_ACT = "bias_act"
+    REQUANT = "requant"
+    QUANTIZE = "quantize"
+    DEQUANTIZE = "dequantize"
+    REQUANTIZE = "requantize"
+    QADD = "qadd"
+    QSUB = "qsub"
+    QMUL = "qmul"
+    # pools and reductions
+    POOL_MAX = "pool_max"
+    POOL_AVG = "pool_avg"
+    REDUCE_SUM = "reduce_sum"
+    REDUCE_MAX = "reduce_max"
+    REDUCE_MEAN = "reduce_mean"
+    # normalizations
+    SOFTMAX = "softmax"
+    LOG_SOFTMAX = "log_softmax"
+    LRN = "lrn"
+
+    @classmethod
+    def named(cls, name: str) -> VectorOpcode | None:
+        """The opcode spelled `name`, or None."""
+        try:
+            return cls(name)
+        except ValueError:
+            return None
+
+    @property
+    def broadcasts(self) -> bool:
+        """Whether its ins broadcast to its out shape, as the verifier checks; the pools
+        and reductions have windows and axes instead, which the simulator checks."""
+        return self not in _WINDOWED_OPCODES
+
+
+_WINDOWED_OPCODES = frozenset(
     {
-        *("add", "sub", "mul", "div", "max", "min", "pow", "prelu", "relu", "leaky_relu"),
-        *("clip", "sigmoid", "tanh", "exp", "log", "abs", "neg", "sqrt", "reciprocal", "elu"),
-        *("selu", "softplus", "softsign", "hard_sigmoid", "hard_swish", "copy", "fill"),
-        *("bias_act", "requant", "quantize", "dequantize", "requantize", "qadd", "qsub", "qmul"),
-        *("pool_max", "pool_avg", "reduce_sum", "reduce_max", "reduce_mean", "softmax"),
-        *("log_softmax", "lrn"),
+        VectorOpcode.POOL_MAX,
+        VectorOpcode.POOL_AVG,
+        VectorOpcode.REDUCE_SUM,
+        VectorOpcode.REDUCE_MAX,
+        VectorOpcode.REDUCE_MEAN,
     }
 )
-"""The vector unit's opcodes; their semantics are `aicc.sim.device.vector`'s."""
-_WINDOWED_OPCODES = frozenset({"pool_max", "pool_avg", "reduce_sum", "reduce_max", "reduce_mean"})
-"""Opcodes whose out shape is not their ins' (the simulator checks their windows and axes)."""
+"""Opcodes whose out shape is not their ins' broadcast shape."""
+
 _VIEW_DTYPES = tuple(np.dtype(t) for t in ("int8", "uint8", "int32", "float16", "float32"))
 
 
@@ -751,7 +824,7 @@ class VectorOp(InstructionOp):
 
     def __init__(
         self,
-        opcode: str,
+        opcode: VectorOpcode | str,
         ins: Sequence[ViewAttr],
         outs: Sequence[ViewAttr],
         node: str,
@@ -763,7 +836,8 @@ class VectorOp(InstructionOp):
         super().__init__(
             properties=_props(
                 node,
-                opcode=StringAttr(opcode),
+                # A plain str, as parsing gives: equal attributes whichever spelling built them.
+                opcode=StringAttr(str(opcode)),
                 ins=ArrayAttr(ins),
                 outs=ArrayAttr(outs),
                 params=dictionary,
@@ -793,16 +867,15 @@ class VectorOp(InstructionOp):
         ]
 
     def problem(self) -> str | None:
-        if self.opcode_name not in VECTOR_OPCODES:
+        opcode = VectorOpcode.named(self.opcode_name)
+        if opcode is None:
             return f"unknown vector opcode '{self.opcode_name}'"
         if not self.out_views:
-            return f"vector {self.opcode_name} writes no view"
-        return _all_in_sp(self) or self._broadcast_problem()
+            return f"vector {opcode} writes no view"
+        return _all_in_sp(self) or (self._broadcast_problem() if opcode.broadcasts else None)
 
     def _broadcast_problem(self) -> str | None:
-        """Elementwise opcodes: every in broadcasts to the out shape (numpy rules)."""
-        if self.opcode_name in _WINDOWED_OPCODES:
-            return None
+        """Every in broadcasts to the out shape (numpy rules)."""
         out = self.out_views[0].shape
         for index, view in enumerate(self.in_views):
             try:

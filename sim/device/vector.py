@@ -1,12 +1,14 @@
 """The vector unit: every `aic.vector` opcode and its exact semantics.
 
+`OPCODES` implements each `VectorOpcode` of the `aic` dialect, and only those: a
+declared opcode without a builder, or a builder of an undeclared one, fails the import.
 The lowering (`aicc.lowering.kernel_to_aic`) relies on exactly these definitions.
 `ins` are read, `outs` written; all views are in the scratchpad. A result is stored
 into its out view with numpy's cast (`np.copyto(..., casting="unsafe")`: float32 ->
 float16 rounds to nearest even; float -> int is only used where the value is exact).
 
 Float opcodes compute in float32: f16 views are widened to f32 (exactly), the result
-is rounded once to the out dtype (the FP16 semantics of `aicc.sim.reference.fp16`). Float
+is rounded once to the out dtype (the FP16 semantics of `aicc.base.fp16`). Float
 parameters are Python floats (float64) combined with float32 arrays, as the
 reference kernels combine ONNX float attributes. Ins broadcast (numpy rules) to the
 out shape; `VectorOp.problem` (the verifier, and the decoder before any builder here)
@@ -50,7 +52,7 @@ pool_max (ins [x [H,W,C]] padded; kernel, strides, dilations (default 1)): out [
 pool_avg (ins [x [H,W,C], divisor [OH,OW]]; kernel, strides, dilations):
   float: out = (window sum in float32) / divisor (f32/f16 divisor, widened);
   integer (i8/u8 x, i32 divisor holding tap counts; in_scale, in_zero_point, out_scale,
-  zero_point, qmin, qmax), as sim/kernels/quantized_pool.py: s = window sum of
+  zero_point, qmin, qmax), as the reference interpreter's quantized pool: s = window sum of
   (x - in_zero_point) in int64, out = requantize(s, quantize_multipliers((in_scale /
   divisor) / out_scale), zero_point, qmin, qmax) (float64 arithmetic in that order).
 reduce_sum, reduce_max, reduce_mean (ins [x]; axes, keepdims (default 1)): float32
@@ -69,7 +71,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from aicc.base import int8 as q
-from aicc.dialects.aic import ParamValue
+from aicc.dialects.aic import ParamValue, VectorOpcode
 
 Run = Callable[[], None]
 Params = Mapping[str, ParamValue]
@@ -134,20 +136,20 @@ def _prelu(x: np.ndarray, slope: np.ndarray) -> np.ndarray:
     return np.where(x < 0, x * slope, x)
 
 
-_BINARY: dict[str, Binary] = {
-    "add": np.add,
-    "sub": np.subtract,
-    "mul": np.multiply,
-    "div": np.true_divide,
-    "max": np.maximum,
-    "min": np.minimum,
-    "pow": np.power,
-    "prelu": _prelu,
+_BINARY: dict[VectorOpcode, Binary] = {
+    VectorOpcode.ADD: np.add,
+    VectorOpcode.SUB: np.subtract,
+    VectorOpcode.MUL: np.multiply,
+    VectorOpcode.DIV: np.true_divide,
+    VectorOpcode.MAX: np.maximum,
+    VectorOpcode.MIN: np.minimum,
+    VectorOpcode.POW: np.power,
+    VectorOpcode.PRELU: _prelu,
 }
-_INTEGER_BINARY = ("max", "min")
+_INTEGER_BINARY = (VectorOpcode.MAX, VectorOpcode.MIN)
 
 
-def _binary(name: str) -> Builder:
+def _binary(name: VectorOpcode) -> Builder:
     fn = _BINARY[name]
 
     def build(args: VectorArgs) -> Run:
@@ -176,26 +178,26 @@ def _clip(x: np.ndarray, args: VectorArgs) -> np.ndarray:
     return y if high is None else np.minimum(y, args.number("max"))
 
 
-_UNARY: dict[str, Unary] = {
-    "relu": lambda x, _: np.maximum(x, np.float32(0)),
-    "leaky_relu": lambda x, p: np.where(x < 0, x * p.number("alpha"), x),
-    "clip": _clip,
-    "sigmoid": lambda x, _: np.exp(-np.logaddexp(0, -x)),
-    "tanh": lambda x, _: np.tanh(x),
-    "exp": lambda x, _: np.exp(x),
-    "log": lambda x, _: np.log(x),
-    "abs": lambda x, _: np.abs(x),
-    "neg": lambda x, _: np.negative(x),
-    "sqrt": lambda x, _: np.sqrt(x),
-    "reciprocal": lambda x, _: np.reciprocal(x),
-    "elu": lambda x, p: np.where(x < 0, p.number("alpha") * _expm1_negative(x), x),
-    "selu": lambda x, p: (
+_UNARY: dict[VectorOpcode, Unary] = {
+    VectorOpcode.RELU: lambda x, _: np.maximum(x, np.float32(0)),
+    VectorOpcode.LEAKY_RELU: lambda x, p: np.where(x < 0, x * p.number("alpha"), x),
+    VectorOpcode.CLIP: _clip,
+    VectorOpcode.SIGMOID: lambda x, _: np.exp(-np.logaddexp(0, -x)),
+    VectorOpcode.TANH: lambda x, _: np.tanh(x),
+    VectorOpcode.EXP: lambda x, _: np.exp(x),
+    VectorOpcode.LOG: lambda x, _: np.log(x),
+    VectorOpcode.ABS: lambda x, _: np.abs(x),
+    VectorOpcode.NEG: lambda x, _: np.negative(x),
+    VectorOpcode.SQRT: lambda x, _: np.sqrt(x),
+    VectorOpcode.RECIPROCAL: lambda x, _: np.reciprocal(x),
+    VectorOpcode.ELU: lambda x, p: np.where(x < 0, p.number("alpha") * _expm1_negative(x), x),
+    VectorOpcode.SELU: lambda x, p: (
         p.number("gamma") * np.where(x <= 0, p.number("alpha") * _expm1_negative(x), x)
     ),
-    "softplus": lambda x, _: np.logaddexp(0, x),
-    "softsign": lambda x, _: x / (1 + np.abs(x)),
-    "hard_sigmoid": lambda x, p: np.clip(p.number("alpha") * x + p.number("beta"), 0, 1),
-    "hard_swish": lambda x, _: x * np.clip(x / 6 + 0.5, 0, 1),
+    VectorOpcode.SOFTPLUS: lambda x, _: np.logaddexp(0, x),
+    VectorOpcode.SOFTSIGN: lambda x, _: x / (1 + np.abs(x)),
+    VectorOpcode.HARD_SIGMOID: lambda x, p: np.clip(p.number("alpha") * x + p.number("beta"), 0, 1),
+    VectorOpcode.HARD_SWISH: lambda x, _: x * np.clip(x / 6 + 0.5, 0, 1),
 }
 
 
@@ -203,14 +205,15 @@ def _activation(args: VectorArgs, name: str) -> Callable[[np.ndarray], np.ndarra
     """The unary opcode `name` ("none": identity) with `args`' parameters, checked now."""
     if name == "none":
         return lambda x: x
-    fn = _UNARY.get(name)
+    opcode = VectorOpcode.named(name)
+    fn = None if opcode is None else _UNARY.get(opcode)
     if fn is None:
         raise ValueError(f"unknown activation '{name}'")
     fn(np.ones(1, np.float32), args)  # a missing parameter fails at decode, not at run
     return lambda x: fn(x, args)
 
 
-def _unary(name: str) -> Builder:
+def _unary(name: VectorOpcode) -> Builder:
     def build(args: VectorArgs) -> Run:
         _check(args, (1,))
         x, out, act = args.ins[0], args.out, _activation(args, name)
@@ -452,10 +455,14 @@ def _pool_avg(args: VectorArgs) -> Run:
 
 # -- reductions and normalizations -----------------------------------------------------
 
-_REDUCTIONS = {"reduce_sum": np.sum, "reduce_max": np.max, "reduce_mean": np.mean}
+_REDUCTIONS = {
+    VectorOpcode.REDUCE_SUM: np.sum,
+    VectorOpcode.REDUCE_MAX: np.max,
+    VectorOpcode.REDUCE_MEAN: np.mean,
+}
 
 
-def _reduce(name: str) -> Builder:
+def _reduce(name: VectorOpcode) -> Builder:
     fn = _REDUCTIONS[name]
 
     def build(args: VectorArgs) -> Run:
@@ -521,39 +528,55 @@ def _lrn(args: VectorArgs) -> Run:
     return run
 
 
-OPCODES: dict[str, Builder] = {
-    **{name: _binary(name) for name in _BINARY},
-    **{name: _unary(name) for name in _UNARY},
-    **{name: _reduce(name) for name in _REDUCTIONS},
-    "copy": _copy,
-    "fill": _fill,
-    "bias_act": _bias_act,
-    "requant": _requant,
-    "quantize": _quantize,
-    "dequantize": _dequantize,
-    "requantize": _requantize,
-    "qadd": _qadd(subtract=False),
-    "qsub": _qadd(subtract=True),
-    "qmul": _qmul,
-    "pool_max": _pool_max,
-    "pool_avg": _pool_avg,
-    "softmax": _softmax,
-    "log_softmax": _log_softmax,
-    "lrn": _lrn,
-}
+def opcode_table(builders: Mapping[str, Builder]) -> dict[VectorOpcode, Builder]:
+    """`builders` keyed by opcode, if they implement every declared opcode and only those."""
+    declared = {str(opcode) for opcode in VectorOpcode}
+    unimplemented = sorted(declared - builders.keys())
+    undeclared = sorted(builders.keys() - declared)
+    if unimplemented or undeclared:
+        raise RuntimeError(
+            "the vector unit's builders do not match `VectorOpcode`: "
+            f"declared but not implemented {unimplemented}, "
+            f"implemented but not declared {undeclared}"
+        )
+    return {VectorOpcode(name): builder for name, builder in builders.items()}
+
+
+OPCODES = opcode_table(
+    {
+        **{name: _binary(name) for name in _BINARY},
+        **{name: _unary(name) for name in _UNARY},
+        **{name: _reduce(name) for name in _REDUCTIONS},
+        VectorOpcode.COPY: _copy,
+        VectorOpcode.FILL: _fill,
+        VectorOpcode.BIAS_ACT: _bias_act,
+        VectorOpcode.REQUANT: _requant,
+        VectorOpcode.QUANTIZE: _quantize,
+        VectorOpcode.DEQUANTIZE: _dequantize,
+        VectorOpcode.REQUANTIZE: _requantize,
+        VectorOpcode.QADD: _qadd(subtract=False),
+        VectorOpcode.QSUB: _qadd(subtract=True),
+        VectorOpcode.QMUL: _qmul,
+        VectorOpcode.POOL_MAX: _pool_max,
+        VectorOpcode.POOL_AVG: _pool_avg,
+        VectorOpcode.SOFTMAX: _softmax,
+        VectorOpcode.LOG_SOFTMAX: _log_softmax,
+        VectorOpcode.LRN: _lrn,
+    }
+)
 """Opcode -> builder: checks the operands now (ValueError) and returns the run callable."""
 
 
 def build(opcode: str, args: VectorArgs) -> Run:
-    builder = OPCODES.get(opcode)
-    if builder is None:
+    known = VectorOpcode.named(opcode)
+    if known is None:
         raise ValueError(f"unknown vector opcode '{opcode}'")
-    return builder(args)
+    return OPCODES[known](args)
 
 
 def work(opcode: str, args: VectorArgs) -> int:
     """Elements the vector unit processes (the cost model's unit): a pool's taps count."""
     largest = max(v.size for v in [*args.ins, *args.outs])
-    if opcode in ("pool_max", "pool_avg"):
+    if opcode in (VectorOpcode.POOL_MAX, VectorOpcode.POOL_AVG):
         return args.out.size * _Window.of(args).taps
     return largest
