@@ -36,6 +36,7 @@ from xdsl.dialects.builtin import ModuleOp
 
 from aicc.base.errors import UserError, cannot_write, user_errors_exit_2
 from aicc.base.files import write_atomically
+from aicc.base.options import names
 from aicc.dialects.graph import Port, input_ports, main_func, output_ports
 from aicc.dialects.ir_io import module_blobs
 from aicc.pipeline.compare import (
@@ -206,10 +207,9 @@ def load_module(args: argparse.Namespace) -> tuple[ModuleOp, Path]:
 
 
 def compare_config(args: argparse.Namespace, model: Path) -> CompileConfig:
-    kept = tuple(k.strip() for k in args.keep_original_precision_for_nodes.split(",") if k.strip())
     quantization = QuantizationConfig(
         node_precision_info=args.node_precision_info,
-        keep_original_precision_for_nodes=kept,
+        keep_original_precision_for_nodes=names(args.keep_original_precision_for_nodes),
         profile=args.load_profile,
     )
     symbols = parse_symbols(args.onnx_define_symbol)
