@@ -11,9 +11,9 @@ is widened to contain 0 again (Glow's asymmetric KL may cut 0 off and then shift
 range by clamping the zero point).
 
 Calibration picks a clipping range from a histogram of observed values over
-[min, max]: `none` keeps min/max, `kl_minimization` is Glow's `optimizeKL` (window
-search over 255 quantized bins minimizing KL(P || Q)), `percentile` clips at a
-percentile, `mse` minimizes the expected squared quantization error (clipping error
+[min, max]: `None` keeps min/max, `KLMinimization` is Glow's `optimizeKL` (window
+search over 255 quantized bins minimizing KL(P || Q)), `Percentile` clips at a
+percentile, `MSE` minimizes the expected squared quantization error (clipping error
 plus `scale^2 / 12` rounding noise for each unclipped value).
 
 Everything is vectorized numpy; the only Python loop is KL's search over windows.
@@ -42,12 +42,12 @@ class Schema(enum.Enum):
 
 
 class Calibration(enum.Enum):
-    """How a clipping range is chosen from a profiled histogram."""
+    """How a clipping range is chosen from a profiled histogram (qaic's names)."""
 
-    NONE = "none"
-    KL_MINIMIZATION = "kl_minimization"
-    PERCENTILE = "percentile"
-    MSE = "mse"
+    NONE = "None"
+    KL_MINIMIZATION = "KLMinimization"
+    PERCENTILE = "Percentile"
+    MSE = "MSE"
 
 
 class QuantParams(NamedTuple):

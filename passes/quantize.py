@@ -35,7 +35,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar, cast
+from typing import cast
 
 import numpy as np
 from xdsl.context import Context
@@ -55,22 +55,16 @@ from xdsl.rewriter import InsertPoint, Rewriter
 from aicc.base import calibration as cal
 from aicc.base import int8 as q
 from aicc.base.errors import UserError, remark, warn
+from aicc.base.options import check_choices
 from aicc.base.precision import precision_of
 from aicc.base.profile import Profile, TensorProfile, read_profile
+from aicc.base.quantization_options import BiasPrecision, QuantizeOptions
 from aicc.dialects.elements import elements_array, make_elements, resource_key, shape_of
 from aicc.dialects.graph import input_ports, main_func
 from aicc.dialects.onnx_base import OnnxOp
 from aicc.dialects.onnx_ops import ConstantOp, ReluOp
 from aicc.dialects.quant import UniformQuantizedType, float_element, quantized_element
 
-CALIBRATIONS = {
-    "None": cal.Calibration.NONE,
-    "KLMinimization": cal.Calibration.KL_MINIMIZATION,
-    "Percentile": cal.Calibration.PERCENTILE,
-    "MSE": cal.Calibration.MSE,
-}
-SCHEMAS = {s.value: s for s in cal.Schema}
-BIAS_PRECISIONS = ("Int32", "Int8")
 FP16_MAX = 65504.0
 FP16_HASH_RULE = (
     "When used with profile guided quantization, model quantization profile needs to be "
@@ -81,27 +75,20 @@ _WEIGHTS = {"onnx.Conv": "W", "onnx.ConvTranspose": "W", "onnx.Gemm": "B", "onnx
 _BIASES = {"onnx.Conv": "B", "onnx.ConvTranspose": "B", "onnx.Gemm": "C"}
 _FLOAT_PARAMETERS = {"onnx.Resize": ("roi", "scales"), "onnx.Dropout": ("ratio",)}
 """Float inputs that are parameters, not data: they keep their type in every precision."""
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
-class QuantizePass(ModulePass):
-    """Materialize the annotated precisions as tensor types, from a quantization profile."""
+class QuantizePass(ModulePass, QuantizeOptions):
+    """Materialize the annotated precisions as tensor types, from a quantization profile.
+
+    Its options are `profile` and the hashes below, and how INT8 parameters are chosen
+    (`schema`, ...), inherited from `QuantizeOptions`.
+    """
 
     name = "quantize"
 
     profile: str | None = None
     """Path of the profile written by -dump-profile; needed only when an op runs in i8."""
-    schema: str = "asymmetric"
-    """asymmetric, symmetric, symmetric_with_uint8 or symmetric_with_power2_scale."""
-    calibration: str = "None"
-    """None, KLMinimization, Percentile or MSE."""
-    percentile: float = 99.999
-    """The percentile kept by Percentile calibration."""
-    channelwise: bool = False
-    """One weight scale per output channel."""
-    precision_bias: str = "Int32"
-    """Int32 (at s_in * s_w) or Int8 (own parameters)."""
     graph_hash: str | None = None
     """When given, the profile's GraphHash must equal it."""
     fp16_hash: str | None = None
@@ -140,13 +127,15 @@ class _Options:
 
     @staticmethod
     def of(p: QuantizePass) -> _Options:
-        schema = _choice("schema", p.schema, SCHEMAS)
-        calibration = _choice("calibration", p.calibration, CALIBRATIONS)
-        _choice("precision-bias", p.precision_bias, dict.fromkeys(BIAS_PRECISIONS))
+        check_choices(p, p.name)
         if not 50 < p.percentile <= 100:
             raise UserError(f"quantize: percentile must be in (50, 100], not {p.percentile}")
         return _Options(
-            schema, calibration, p.percentile, p.channelwise, p.precision_bias == "Int32"
+            cal.Schema(p.schema),
+            cal.Calibration(p.calibration),
+            p.percentile,
+            p.channelwise,
+            BiasPrecision(p.precision_bias) is BiasPrecision.INT32,
         )
 
     @property
@@ -155,12 +144,6 @@ class _Options:
         if self.schema is cal.Schema.SYMMETRIC_WITH_POWER2_SCALE:
             return self.schema
         return cal.Schema.SYMMETRIC
-
-
-def _choice(option: str, value: str, allowed: dict[str, T]) -> T:
-    if value not in allowed:
-        raise UserError(f"quantize: {option} '{value}' is not one of {', '.join(allowed)}")
-    return allowed[value]
 
 
 class _Quantizer:

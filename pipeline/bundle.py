@@ -21,6 +21,7 @@ from xdsl.dialects.builtin import ModuleOp
 import aicc
 from aicc.base.errors import UserError
 from aicc.base.files import write_atomically
+from aicc.base.options import manifest_options
 from aicc.base.target import DEFAULT_TARGET
 from aicc.dialects.graph import Port
 from aicc.dialects.ir_io import print_module, sidecar_path
@@ -87,19 +88,8 @@ def manifest(compiled: CompiledModel) -> dict[str, Any]:
         "inputs": _io(session.inputs(), device),
         "outputs": _io(session.outputs(), device),
         "options": {
-            "node_precision_info": None
-            if q.node_precision_info is None
-            else str(q.node_precision_info),
+            **manifest_options(config),
             "fp16_node_instance_names_hash": session.fp16_hash,
-            "keep_original_precision_for_nodes": list(q.keep_original_precision_for_nodes),
-            "convert_to_fp16": config.convert_to_fp16,
-            "quantization_schema": q.schema,
-            "quantization_calibration": q.calibration,
-            "percentile_calibration_value": q.percentile,
-            "enable_channelwise": q.channelwise,
-            "quantization_precision_bias": q.precision_bias,
-            "target": None if config.target is None else str(config.target),
-            "aic_num_cores": config.num_cores,
         },
         "profile": None
         if q.profile is None

@@ -29,8 +29,17 @@ from xdsl.passes import ModulePass
 from aicc.base.accuracy import Agreement, agreement
 from aicc.base.errors import UserError
 from aicc.base.node_precision import NodePrecisionInfo, fp16_set_hash, load_node_precision_info
+from aicc.base.options import Option, names, option
 from aicc.base.precision import precision_of
-from aicc.base.profile import Profile, Profiler, merge_profiles, read_profile, write_profile
+from aicc.base.profile import (
+    DEFAULT_NUM_HISTOGRAM_BINS,
+    Profile,
+    Profiler,
+    merge_profiles,
+    read_profile,
+    write_profile,
+)
+from aicc.base.quantization_options import QuantizeOptions
 from aicc.base.target import Target, load_target
 from aicc.dialects.context import make_context
 from aicc.dialects.graph import Port, input_ports, main_func, output_ports
@@ -45,18 +54,44 @@ from aicc.sim.reference.interpreter import run_module
 
 
 @dataclass(frozen=True)
-class QuantizationConfig:
-    """What qaic-compile's quantization flags say (`QAicGraphConfig.quantizationConfig`)."""
+class QuantizationConfig(QuantizeOptions):
+    """What qaic-compile's quantization flags say (`QAicGraphConfig.quantizationConfig`).
 
-    node_precision_info: Path | None = None
-    keep_original_precision_for_nodes: tuple[str, ...] = ()
-    profile: Path | None = None
-    schema: str = "asymmetric"
-    calibration: str = "None"
-    percentile: float = 99.999
-    channelwise: bool = False
-    precision_bias: str = "Int32"
-    num_histogram_bins: int = 2048
+    The `quantize` pass's options (`schema`, ...) are inherited, keyword-only.
+    """
+
+    node_precision_info: Path | None = option(
+        None,
+        Option(
+            "node-precision-info",
+            parse=Path,
+            metavar="YAML",
+            help="YAML file with FP16NodeInstanceNames: op instances (first output names) in FP16",
+        ),
+    )
+    keep_original_precision_for_nodes: tuple[str, ...] = option(
+        (),
+        Option(
+            "keep-original-precision-for-nodes",
+            parse=names,
+            metavar="K1,K2",
+            help="op kinds whose every instance keeps the model's original precision",
+        ),
+    )
+    profile: Path | None = option(
+        None,
+        Option(
+            "load-profile",
+            parse=Path,
+            metavar="PATH",
+            help="compile to INT8 with this quantization profile",
+            manifest=False,
+            excludes="dump-profile",
+        ),
+    )
+    num_histogram_bins: int = option(
+        DEFAULT_NUM_HISTOGRAM_BINS, Option("num-histogram-bins", metavar="N", manifest=False)
+    )
 
 
 @dataclass(frozen=True)
@@ -65,13 +100,38 @@ class CompileConfig:
 
     model: Path
     quantization: QuantizationConfig = field(default_factory=QuantizationConfig)
-    convert_to_fp16: bool = False
+    convert_to_fp16: bool = option(
+        False,
+        Option(
+            "convert-to-fp16",
+            help="run the whole graph in FP16 (except kept kinds); "
+            "the INT8 fallback with a profile",
+        ),
+    )
     symbols: dict[str, int] = field(default_factory=dict[str, int])
     input_list: Path | None = None
-    print_ir_after_all: bool = False
-    target: Path | None = None
+    print_ir_after_all: bool = option(
+        False, Option("print-ir-after-all", help="dump the IR after each pass", manifest=False)
+    )
+    target: Path | None = option(
+        None,
+        Option(
+            "target",
+            parse=Path,
+            metavar="FILE",
+            help="the device description (YAML; default: the shipped Cloud AI 100-class target)",
+        ),
+    )
     """The target description (`-target=FILE`); None: the shipped default."""
-    num_cores: int | None = None
+    num_cores: int | None = option(
+        None,
+        Option(
+            "aic-num-cores",
+            parse=int,
+            metavar="N",
+            help="use only N of the target's cores (default: all)",
+        ),
+    )
     """`-aic-num-cores=N`: use only N of the target's cores; None: all of them."""
 
 
@@ -265,11 +325,7 @@ def compile_model(config: CompileConfig) -> CompiledModel:
             session.make_pass(
                 "quantize",
                 profile=str(q.profile),
-                schema=q.schema,
-                calibration=q.calibration,
-                percentile=q.percentile,
-                channelwise=q.channelwise,
-                precision_bias=q.precision_bias,
+                **q.quantize_options(),
                 graph_hash=session.graph_hash,
                 fp16_hash=session.fp16_hash,
             )

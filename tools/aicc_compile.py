@@ -29,56 +29,37 @@ from aicc.api import (
     write_bundle,
 )
 from aicc.base.errors import UserError, user_errors_exit_2
-from aicc.base.profile import DEFAULT_NUM_HISTOGRAM_BINS
 from aicc.dialects.onnx_precision import precision_report
 from aicc.pipeline.op_support import format_table
 from aicc.tools.cli import (
+    Flags,
     add_flag,
     add_input_list_flag,
+    add_option_flags,
     add_symbol_argument,
+    option_values,
     parse_symbols,
     reject_unknown_flags,
     split_flag_values,
     strict_parser,
 )
 
-SCHEMAS = ("asymmetric", "symmetric", "symmetric_with_uint8", "symmetric_with_power2_scale")
-CALIBRATIONS = ("None", "KLMinimization", "Percentile", "MSE")
+
+def _add_dump_profile(group: Flags) -> None:
+    add_flag(
+        group,
+        "dump-profile",
+        type=Path,
+        metavar="PATH",
+        help="profile the model over the input list and write the quantization profile",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = strict_parser("aicc-compile: compile an ONNX model in mixed FP32/FP16/INT8")
     parser.add_argument("-m", "--model", type=Path, metavar="PATH", help="the ONNX model")
     add_input_list_flag(parser)
-    add_flag(
-        parser,
-        "node-precision-info",
-        type=Path,
-        metavar="YAML",
-        help="YAML file with FP16NodeInstanceNames: op instances (first output names) in FP16",
-    )
-    add_flag(
-        parser,
-        "keep-original-precision-for-nodes",
-        default="",
-        metavar="K1,K2",
-        help="op kinds whose every instance keeps the model's original precision",
-    )
-    given = parser.add_mutually_exclusive_group()
-    add_flag(
-        given,
-        "dump-profile",
-        type=Path,
-        metavar="PATH",
-        help="profile the model over the input list and write the quantization profile",
-    )
-    add_flag(
-        given,
-        "load-profile",
-        type=Path,
-        metavar="PATH",
-        help="compile to INT8 with this quantization profile",
-    )
+    add_option_flags(parser, QuantizationConfig, {"dump-profile": _add_dump_profile})
     add_flag(
         parser,
         "merge-profiles",
@@ -86,34 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="A,B",
         help="merge profiles of calibration shards into -dump-profile's file",
     )
-    add_flag(
-        parser,
-        "convert-to-fp16",
-        action="store_true",
-        help="run the whole graph in FP16 (except kept kinds); the INT8 fallback with a profile",
-    )
-    add_flag(parser, "quantization-schema", choices=SCHEMAS, default="asymmetric")
-    add_flag(parser, "quantization-calibration", choices=CALIBRATIONS, default="None")
-    add_flag(parser, "percentile-calibration-value", type=float, default=99.999, metavar="P")
-    add_flag(parser, "quantization-precision-bias", choices=("Int32", "Int8"), default="Int32")
-    add_flag(parser, "enable-channelwise", action="store_true", help="per-channel weight scales")
-    add_flag(
-        parser, "num-histogram-bins", type=int, default=DEFAULT_NUM_HISTOGRAM_BINS, metavar="N"
-    )
-    add_flag(
-        parser,
-        "target",
-        type=Path,
-        metavar="FILE",
-        help="the device description (YAML; default: the shipped Cloud AI 100-class target)",
-    )
-    add_flag(
-        parser,
-        "aic-num-cores",
-        type=int,
-        metavar="N",
-        help="use only N of the target's cores (default: all)",
-    )
+    add_option_flags(parser, CompileConfig)
     add_flag(
         parser,
         "aic-binary-dir",
@@ -127,7 +81,6 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print the op kinds and the precisions each runs in, then exit",
     )
-    add_flag(parser, "print-ir-after-all", action="store_true", help="dump the IR after each pass")
     add_flag(
         parser,
         "print-precision-report",
@@ -148,27 +101,12 @@ def _progress(done: int, total: int) -> None:
 def _config(args: argparse.Namespace) -> CompileConfig:
     if args.model is None:
         raise UserError("no model: give -m=PATH")
-    kept = tuple(k.strip() for k in args.keep_original_precision_for_nodes.split(",") if k.strip())
-    quantization = QuantizationConfig(
-        node_precision_info=args.node_precision_info,
-        keep_original_precision_for_nodes=kept,
-        profile=args.load_profile,
-        schema=args.quantization_schema,
-        calibration=args.quantization_calibration,
-        percentile=args.percentile_calibration_value,
-        channelwise=args.enable_channelwise,
-        precision_bias=args.quantization_precision_bias,
-        num_histogram_bins=args.num_histogram_bins,
-    )
     return CompileConfig(
         args.model,
-        quantization,
-        convert_to_fp16=args.convert_to_fp16,
+        QuantizationConfig(**option_values(QuantizationConfig, args)),
         symbols=parse_symbols(args.onnx_define_symbol),
         input_list=args.input_list_file,
-        print_ir_after_all=args.print_ir_after_all,
-        target=args.target,
-        num_cores=args.aic_num_cores,
+        **option_values(CompileConfig, args),
     )
 
 

@@ -11,16 +11,20 @@ from __future__ import annotations
 
 import argparse
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.utils.exceptions import DiagnosticException, ParseError
 
 from aicc.base.errors import UserError, cannot_read
+from aicc.base.options import declared
 from aicc.dialects.context import make_context
 from aicc.dialects.ir_io import diagnostic_error, parse_error_line, parse_module
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 INPUT_SUFFIXES = (".mlir", ".onnx", ".onnxtxt")
 _NUMBER = re.compile(r"^-\d|^-\.\d")
@@ -50,6 +54,44 @@ Flags = argparse.ArgumentParser | argparse._ActionsContainer
 def add_flag(parser: Flags, name: str, **kwargs: Any) -> None:
     """A long flag in both spellings: `-name=value` (qaic) and `--name value` (GNU)."""
     parser.add_argument(f"-{name}", f"--{name}", **kwargs)
+
+
+def add_option_flags(
+    parser: Flags,
+    config_type: type[DataclassInstance],
+    excluded: Mapping[str, Callable[[Flags], None]] | None = None,
+) -> None:
+    """A flag for each option declared in `config_type` (see aicc.base.options).
+
+    Each stores into its field's name. A flag that `excludes` another shares a
+    mutually exclusive group with it: `excluded[other]` adds the other to the group.
+    """
+    for f, spec in declared(config_type):
+        where = parser
+        if spec.excludes is not None:
+            where = parser.add_mutually_exclusive_group()
+            (excluded or {})[spec.excludes](where)
+        if isinstance(f.default, bool):
+            add_flag(where, spec.flag, dest=f.name, action="store_true", help=spec.help)
+            continue
+        parse = spec.parse
+        if parse is None and f.default is not None and not isinstance(f.default, str):
+            parse = type(f.default)
+        add_flag(
+            where,
+            spec.flag,
+            dest=f.name,
+            type=parse,
+            default=f.default,
+            choices=spec.choice_names,
+            metavar=spec.metavar,
+            help=spec.help,
+        )
+
+
+def option_values(config_type: type[DataclassInstance], args: argparse.Namespace) -> dict[str, Any]:
+    """The values of `config_type`'s declared options, from flags added by `add_option_flags`."""
+    return {f.name: getattr(args, f.name) for f, _ in declared(config_type)}
 
 
 def add_input_list_flag(parser: Flags) -> None:

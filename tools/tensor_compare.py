@@ -7,6 +7,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
+from aicc.base.options import names
 from aicc.pipeline.compare import compare_tensors, first_below, rank_fp16_moves
 from aicc.pipeline.compiler import CompileConfig, QuantizationConfig
 from aicc.runtime.inputs import Inference
@@ -14,10 +15,9 @@ from aicc.tools.cli import parse_symbols
 
 
 def compare_config(args: argparse.Namespace, model: Path) -> CompileConfig:
-    kept = tuple(k.strip() for k in args.keep_original_precision_for_nodes.split(",") if k.strip())
     quantization = QuantizationConfig(
         node_precision_info=args.node_precision_info,
-        keep_original_precision_for_nodes=kept,
+        keep_original_precision_for_nodes=names(args.keep_original_precision_for_nodes),
         profile=args.load_profile,
     )
     symbols = parse_symbols(args.onnx_define_symbol)

@@ -12,6 +12,7 @@ from xdsl.dialects.builtin import ModuleOp, UnrealizedConversionCastOp
 from xdsl.ir import Attribute
 from xdsl.transforms.canonicalize import CanonicalizePass
 
+from aicc.base.calibration import Calibration, Schema
 from aicc.base.profile import Profiler, write_profile
 from aicc.dialects.context import make_context
 from aicc.dialects.elements import elements_array, tensor_type
@@ -22,7 +23,7 @@ from aicc.frontend.onnx_import import import_model
 from aicc.passes.annotate_precision import AnnotatePrecision
 from aicc.passes.fuse_conv_bn import FuseConvBnPass
 from aicc.passes.insert_precision_casts import InsertPrecisionCastsPass
-from aicc.passes.quantize import CALIBRATIONS, SCHEMAS, QuantizePass
+from aicc.passes.quantize import QuantizePass
 from aicc.sim.reference.interpreter import run_module
 
 
@@ -97,8 +98,8 @@ def cnn(tmp_path_factory: pytest.TempPathFactory) -> tuple[ModuleOp, Path]:
     return module, _profile(module, tmp_path_factory.mktemp("cnn") / "pgq.yaml")
 
 
-OPTIONS = [{"schema": s} for s in SCHEMAS] + [
-    {"calibration": c} for c in CALIBRATIONS if c != "None"
+OPTIONS = [{"schema": s.value} for s in Schema] + [
+    {"calibration": c.value} for c in Calibration if c is not Calibration.NONE
 ]
 
 
