@@ -61,11 +61,11 @@ def average_pool(op: OnnxOp, inputs: list[np.ndarray | None]) -> list[np.ndarray
     assert x is not None
     view, window = _windows(op, x, 0.0)
     sums = fold_taps(view, np.add, len(window.kernel))
-    counts = _tap_counts(window, tuple(x.shape[2:]), int_attr(op, "count_include_pad") == 1)
+    counts = tap_counts(window, tuple(x.shape[2:]), int_attr(op, "count_include_pad") == 1)
     return [(sums / counts).astype(x.dtype, copy=False)]
 
 
-def _tap_counts(window: Window, spatial: tuple[int, ...], include_pad: bool) -> np.ndarray:
+def tap_counts(window: Window, spatial: tuple[int, ...], include_pad: bool) -> np.ndarray:
     """Taps counted per output position: the outer product of per-axis counts.
 
     Explicit (or auto) pads count when `include_pad`; the extension that ceil

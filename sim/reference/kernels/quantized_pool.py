@@ -12,7 +12,7 @@ import numpy as np
 
 from aicc.dialects.onnx_base import OnnxOp
 from aicc.sim.reference.kernels import quantized_kernel
-from aicc.sim.reference.kernels.pool import _tap_counts, _windows
+from aicc.sim.reference.kernels.pool import _windows, tap_counts
 from aicc.sim.reference.kernels.quantized import input_type, to_result
 from aicc.sim.reference.kernels.window import fold_taps, int_attr
 
@@ -29,7 +29,7 @@ def average_pool_i8(op: OnnxOp, inputs: list[np.ndarray | None]) -> list[np.ndar
     view, window = _windows(op, centered, 0)
     sums = fold_taps(view, np.add, len(window.kernel))
     include_pad = int_attr(op, "count_include_pad") == 1
-    counts = _tap_counts(window, tuple(centered.shape[2:]), include_pad).astype(np.float64)
+    counts = tap_counts(window, tuple(centered.shape[2:]), include_pad).astype(np.float64)
     return [to_result(op, sums, scale / counts)]
 
 

@@ -24,8 +24,8 @@ import numpy as np
 
 from aicc.base.errors import UserError
 from aicc.dialects.aic import ViewAttr
-from aicc.lowering.aic_program import ProgramBuilder
-from aicc.lowering.aic_stream import (
+from aicc.lowering.kernel_to_aic.program import ProgramBuilder
+from aicc.lowering.kernel_to_aic.streams import (
     LOAD_TAGS,
     STORE_TAGS,
     WEIGHT_TAG,
@@ -38,7 +38,7 @@ from aicc.lowering.aic_stream import (
     sp_view,
     view,
 )
-from aicc.lowering.aic_tiling import best_split, dma_cycles, split_range, worth_pipelining
+from aicc.lowering.kernel_to_aic.tiling import best_split, dma_cycles, split_range, worth_pipelining
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,7 @@
 
 The accumulator tile ([..., N], f32 or i32) becomes the result tile in one vector
 op: `bias_act` for f32/f16 results, `requant` for i8. The per-output-channel
-constants they read are new constant buffers computed here exactly as the INT8
-reference does (sim/kernels/quantized_linear.py): the bias in accumulator units
+constants they read are new constant buffers: the bias in accumulator units
 (`aicc.base.int8.accumulator_bias`) and the fixed-point multiplier and shift of
 `s_x * s_w (* alpha) / s_y` per channel. A fused Relu or Clip of an i8 result
 narrows the saturation bounds (its bounds are already in the result's storage
@@ -22,8 +21,8 @@ from aicc.base.errors import UserError
 from aicc.dialects.aic import ParamValue, ViewAttr
 from aicc.dialects.kernel import ActivationAttr
 from aicc.dialects.quant import UniformQuantizedType
-from aicc.lowering.aic_program import ProgramBuilder
-from aicc.lowering.aic_stream import ChannelTable, CoreStream
+from aicc.lowering.kernel_to_aic.program import ProgramBuilder
+from aicc.lowering.kernel_to_aic.streams import ChannelTable, CoreStream
 
 
 @dataclass(frozen=True)
@@ -135,7 +134,7 @@ def requant_epilogue(
     alpha: float = 1.0,
     beta: float = 1.0,
 ) -> Epilogue:
-    """Requantize the i32 accumulator as quantized_linear.py does (Conv, MatMul, Gemm)."""
+    """Requantize the i32 accumulator of a Conv, MatMul or Gemm to the i8 result."""
     s_acc = types.x.scale * types.w.scale_array()
     real = s_acc * alpha / types.y.scale
     try:

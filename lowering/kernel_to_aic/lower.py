@@ -2,7 +2,7 @@
 
 Input: `func.func @main` after `plan-memory` (every buffer has a DDR offset; the
 func records `aicc.ddr_bytes`, its arguments and results `aicc.offset`). Output: the
-module holds one `aic.program` instead of the function:
+module holds one `aic.program` in place of the function:
 - an `aic.buffer` per graph input and output (named by their ONNX names) and per
   constant, at the planned offsets, plus the new constants the device needs
   (requantization tables, biases in accumulator units, pooling divisors) after them;
@@ -11,18 +11,14 @@ module holds one `aic.program` instead of the function:
 - a barrier on every core before a layer that reads what an earlier layer since the
   last barrier wrote (or overwrites what it touched); independent layers share one.
 
-The work of each op is split across cores and tiled to fit the scratchpad by the
-emitters (`aic_window` for conv/pool, `aic_matmul`, `aic_mapped` for the row-split
-rest), choosing splits by estimated cycles from the target's figures; `aic_layers`
-holds one lowering per kernel op. Every instruction carries `node`, the op's ONNX
-names joined by ",".
+`LOWERINGS` maps each kernel op to its lowering. Every instruction carries `node`,
+the op's ONNX names joined by ",".
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from xdsl.context import Context
@@ -44,8 +40,43 @@ from aicc.dialects import kernel as k
 from aicc.dialects.aic import ProgramOp
 from aicc.dialects.aicc import DDR_BYTES_ATTR, OFFSET_ATTR
 from aicc.dialects.graph import main_func
-from aicc.lowering.aic_layers import LOWERINGS, ints, node_of
-from aicc.lowering.aic_program import ProgramBuilder
+from aicc.lowering.kernel_to_aic.conv_pool import lower_conv, lower_pool
+from aicc.lowering.kernel_to_aic.convert import lower_convert
+from aicc.lowering.kernel_to_aic.data_movement import (
+    lower_copy,
+    lower_reshape,
+    lower_slice,
+    lower_transpose,
+)
+from aicc.lowering.kernel_to_aic.elementwise import (
+    lower_elementwise,
+    lower_lrn,
+    lower_scale_shift,
+    lower_softmax,
+)
+from aicc.lowering.kernel_to_aic.hazards import Hazards, Region
+from aicc.lowering.kernel_to_aic.matmul import lower_matmul
+from aicc.lowering.kernel_to_aic.operands import ints, node_of
+from aicc.lowering.kernel_to_aic.program import ProgramBuilder
+from aicc.lowering.kernel_to_aic.streams import CoreStream
+
+Lowering = Callable[[ProgramBuilder, k.KernelOp, str], list[CoreStream]]
+"""lowering(builder, op, node) records the op's layer and returns its per-core streams."""
+
+LOWERINGS: dict[type[k.KernelOp], Lowering] = {
+    k.ConvOp: lower_conv,
+    k.PoolOp: lower_pool,
+    k.MatmulOp: lower_matmul,
+    k.ElementwiseOp: lower_elementwise,
+    k.ScaleShiftOp: lower_scale_shift,
+    k.SoftmaxOp: lower_softmax,
+    k.LrnOp: lower_lrn,
+    k.ConvertOp: lower_convert,
+    k.TransposeOp: lower_transpose,
+    k.CopyOp: lower_copy,
+    k.SliceOp: lower_slice,
+    k.ReshapeOp: lower_reshape,
+}
 
 
 @dataclass(frozen=True)
@@ -91,7 +122,7 @@ def lower_function(main: FuncOp, target: Target) -> ProgramOp:
         reads = [Region.of(builder, v) for v in op.inputs]
         write = Region.of(builder, op.output)
         if isinstance(op, k.CopyOp):
-            write = write.box(ints(op.offsets), memref_shape(op.inputs[0]))
+            write = write.box(ints(op.offsets), _memref_shape(op.inputs[0]))
         if hazards.conflict(reads, write):
             builder.barrier(node)
             hazards = Hazards()
@@ -105,70 +136,7 @@ def lower_function(main: FuncOp, target: Target) -> ProgramOp:
     return builder.build()
 
 
-@dataclass(frozen=True)
-class Region:
-    """What a layer reads or writes: a box of a row-major DDR buffer."""
-
-    addr: int
-    shape: tuple[int, ...]
-    itemsize: int
-    starts: tuple[int, ...]
-    sizes: tuple[int, ...]
-
-    @staticmethod
-    def of(builder: ProgramBuilder, value: SSAValue) -> Region:
-        tensor = builder.tensor(value)
-        rank = len(tensor.shape)
-        return Region(tensor.addr, tensor.shape, tensor.dtype.itemsize, (0,) * rank, tensor.shape)
-
-    def box(self, starts: Sequence[int], sizes: Sequence[int]) -> Region:
-        return Region(self.addr, self.shape, self.itemsize, tuple(starts), tuple(sizes))
-
-    @property
-    def extent(self) -> tuple[int, int]:
-        """[first byte, end) of the whole buffer."""
-        return self.addr, self.addr + math.prod(self.shape) * self.itemsize
-
-    def overlaps(self, other: Region) -> bool:
-        first, end = self.extent
-        other_first, other_end = other.extent
-        if not (first < other_end and other_first < end):
-            return False
-        if (self.addr, self.shape, self.itemsize) != (other.addr, other.shape, other.itemsize):
-            return True  # buffers aliasing under other shapes: assume they touch
-        return all(
-            a < b + m and b < a + n
-            for a, n, b, m in zip(self.starts, self.sizes, other.starts, other.sizes, strict=True)
-        )
-
-
-@dataclass
-class Hazards:
-    """DDR regions read and written since the last barrier. A layer that reads what an
-    earlier one wrote, or writes what an earlier one touched, must wait for a barrier;
-    independent layers (the copies of a Concat, parallel branches) share one."""
-
-    reads: list[Region] = field(default_factory=list[Region])
-    writes: list[Region] = field(default_factory=list[Region])
-
-    def conflict(self, reads: list[Region], write: Region) -> bool:
-        if len(self.writes) >= MAX_LAYERS_PER_BARRIER:
-            return True
-        touched = [*self.reads, *self.writes]
-        return any(r.overlaps(w) for r in reads for w in self.writes) or any(
-            write.overlaps(t) for t in touched
-        )
-
-    def add(self, reads: list[Region], write: Region) -> None:
-        self.reads.extend(reads)
-        self.writes.append(write)
-
-
-MAX_LAYERS_PER_BARRIER = 32
-"""Bounds the hazard checks (linear in graph size) and the layers between barriers."""
-
-
-def memref_shape(value: SSAValue) -> tuple[int, ...]:
+def _memref_shape(value: SSAValue) -> tuple[int, ...]:
     return tuple(_memref(value.type).get_shape())
 
 

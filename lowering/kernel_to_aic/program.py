@@ -20,7 +20,7 @@ from aicc.dialects.aic import BarrierOp, BufferOp, CoreOp, LayerOp, ProgramOp
 from aicc.dialects.aicc import DenseResourceAttr
 from aicc.dialects.elements import element_type, resource_key
 from aicc.dialects.kernel import buffer_dtype
-from aicc.lowering.aic_stream import (
+from aicc.lowering.kernel_to_aic.streams import (
     CoreStream,
     DdrTensor,
     Scratchpad,

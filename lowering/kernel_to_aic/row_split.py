@@ -1,6 +1,6 @@
 """Row-split layers: elementwise ops, conversions, softmax, LRN and data movement.
 
-A `Mapped` layer computes its output box by box, each input box being the same box
+A `RowSplitLayer` computes its output box by box, each input box being the same box
 in the input's coordinates (a broadcast axis of size 1 stays whole). Data movement
 (transpose, slice, copy, reshape) has no compute: its input views are strided DDR
 views in the output's coordinates, so a strided DMA into the scratchpad and a
@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from aicc.dialects.aic import ViewAttr
-from aicc.lowering.aic_program import ProgramBuilder
-from aicc.lowering.aic_stream import (
+from aicc.dialects.aic import ParamValue, ViewAttr
+from aicc.lowering.kernel_to_aic.program import ProgramBuilder
+from aicc.lowering.kernel_to_aic.streams import (
     LOAD_TAGS,
     STORE_TAGS,
     CoreStream,
@@ -25,14 +25,25 @@ from aicc.lowering.aic_stream import (
     pipeline,
     retyped,
 )
-from aicc.lowering.aic_tiling import Box, outer_tiles, useful_cores
+from aicc.lowering.kernel_to_aic.tiling import Box, outer_tiles, useful_cores
 
 Compute = Callable[[CoreStream, Sequence[ViewAttr], ViewAttr, Sequence[ViewAttr]], None]
 """compute(stream, input tiles, output tile, scratch tiles) emits the tile's vector ops."""
 
 
+def vector_compute(opcode: str, params: dict[str, ParamValue] | None = None) -> Compute:
+    """A tile's compute as one vector op from the input tiles to the output tile."""
+
+    def compute(
+        stream: CoreStream, ins: Sequence[ViewAttr], out: ViewAttr, _: Sequence[ViewAttr]
+    ) -> None:
+        stream.vector(opcode, ins, [out], params)
+
+    return compute
+
+
 @dataclass(frozen=True)
-class Mapped:
+class RowSplitLayer:
     """A row-split layer: `ins` in the output's coordinates (equal or broadcast axes)."""
 
     out: DdrTensor
@@ -53,7 +64,7 @@ def input_box(tensor: DdrTensor, box: Box) -> Box:
     )
 
 
-def emit_mapped(builder: ProgramBuilder, node: str, layer: Mapped) -> list[CoreStream]:
+def emit_row_split(builder: ProgramBuilder, node: str, layer: RowSplitLayer) -> list[CoreStream]:
     streams = builder.streams_for(node)
     alignment = builder.target.alignment.scratchpad_bytes
     tiled = [*layer.ins, layer.out] if layer.compute else [layer.out]
@@ -73,7 +84,7 @@ def emit_mapped(builder: ProgramBuilder, node: str, layer: Mapped) -> list[CoreS
 
 
 def _emit_core(
-    builder: ProgramBuilder, stream: CoreStream, layer: Mapped, tiles: list[Box]
+    builder: ProgramBuilder, stream: CoreStream, layer: RowSplitLayer, tiles: list[Box]
 ) -> None:
     if not tiles:
         return

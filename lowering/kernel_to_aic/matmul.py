@@ -4,7 +4,8 @@ Work is cut along the rows (batch x M) and the columns of N (in units of the mat
 unit's N step), whichever split costs fewer estimated cycles. A `b` shared by every
 batch (the usual constant weights) is loaded once per core and column chunk; a
 batched `b`, and a bias that is not per column (Gemm's C as a graph input or a
-matrix), travel with each tile.
+matrix), travel with each tile. `lower_matmul` describes a `kernel.matmul` (Gemm's
+alpha and beta folded into its epilogue) as such a layer.
 """
 
 from __future__ import annotations
@@ -13,12 +14,27 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from xdsl.ir import SSAValue
 
 from aicc.base.errors import UserError
 from aicc.base.precision import Precision
-from aicc.lowering.aic_epilogue import Epilogue
-from aicc.lowering.aic_program import ProgramBuilder
-from aicc.lowering.aic_stream import (
+from aicc.dialects.kernel import ConstOp, KernelOp, MatmulOp, quant_element
+from aicc.lowering.kernel_to_aic.epilogue import (
+    Epilogue,
+    QuantTypes,
+    float_epilogue,
+    requant_epilogue,
+)
+from aicc.lowering.kernel_to_aic.operands import (
+    at_rank,
+    const_array,
+    memref,
+    precision,
+    quant,
+    record_layer,
+)
+from aicc.lowering.kernel_to_aic.program import ProgramBuilder
+from aicc.lowering.kernel_to_aic.streams import (
     LOAD_TAGS,
     STORE_TAGS,
     WEIGHT_TAG,
@@ -29,7 +45,7 @@ from aicc.lowering.aic_stream import (
     pipeline,
     sp_view,
 )
-from aicc.lowering.aic_tiling import (
+from aicc.lowering.kernel_to_aic.tiling import (
     best_split,
     dma_cycles,
     split_range,
@@ -62,6 +78,52 @@ class MatmulLayer:
     @property
     def macs(self) -> int:
         return math.prod(self.y.shape) * self.a.shape[-1]
+
+
+def lower_matmul(builder: ProgramBuilder, op: KernelOp, node: str) -> list[CoreStream]:
+    assert isinstance(op, MatmulOp)
+    y = builder.tensor(op.output)
+    rank = len(y.shape)
+    a = at_rank(builder.tensor(op.inputs[0]), rank)
+    b = at_rank(builder.tensor(op.inputs[1]), rank)
+    record_layer(builder, op, "matmul", math.prod(y.shape) * a.shape[-1])
+    alpha, beta = op.alpha.value.data, op.beta.value.data
+    yt = op.out_type()
+    channels = y.shape[-1]
+    mode = precision(yt)
+    bias_tile = None
+    if len(op.inputs) == 3 and beta != 0.0 and not _per_column(op.inputs[2], channels):
+        if mode == "i8":
+            raise UserError(f"node '{node}': an INT8 bias that is not per column is not supported")
+        bias_tile = at_rank(builder.tensor(op.inputs[2]), rank)
+    bias = const_array(op.inputs[2], node) if len(op.inputs) == 3 and not bias_tile else None
+    if mode == "i8":
+        types = QuantTypes(
+            quant(memref(op.inputs[0]), node, "a"),
+            quant(memref(op.inputs[1]), node, "b"),
+            quant(yt, node, "the result"),
+            None if bias is None else quant_element(memref(op.inputs[2])),
+        )
+        epilogue: Epilogue = requant_epilogue(
+            builder, node, types, op.activation, channels, bias, alpha, beta
+        )
+        zero_points = (types.x.zero_point, 0 if types.w.is_per_axis else types.w.zero_point)
+        acc = np.dtype(np.int32)
+    else:
+        epilogue = float_epilogue(
+            builder, node, op.activation, channels, bias, alpha, beta, bias_tile is not None
+        )
+        zero_points, acc = (0, 0), np.dtype(np.float32)
+    layer = MatmulLayer(a, b, y, mode, zero_points, acc, epilogue, bias_tile)
+    return emit_matmul(builder, node, layer)
+
+
+def _per_column(value: SSAValue, channels: int) -> bool:
+    """Whether a matmul bias is a constant that broadcasts along the columns only."""
+    if not isinstance(value.owner, ConstOp):
+        return False
+    shape = memref(value).get_shape()
+    return math.prod(shape) == 1 or (math.prod(shape) == channels and shape[-1] == channels)
 
 
 @dataclass(frozen=True)
