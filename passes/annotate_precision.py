@@ -10,17 +10,21 @@ It rewrites nothing but attributes: every onnx op except onnx.Constant gets
 3. an op whose first output name is in the node-precision-info file's
    FP16NodeInstanceNames runs in f16: `fp16-list`; if its kind is also kept,
    the instance list wins with a warning: `fp16-list-over-kept-kind`;
-4. an op resolved to i8 with no INT8 kernel runs in `int8-fallback` with a
-   remark: `no-int8-kernel`.
+4. an op resolved to i8 whose kind is not in int8-kinds (it has no INT8
+   kernel) runs in `int8-fallback` with a remark: `no-int8-kernel`.
 
-Names not in the model, unknown op kinds and FP16-listed ops with no FP16
-kernel are `UserError`s. One walk over the module, so linear in graph size.
+Names not in the model, unknown op kinds and FP16-listed ops whose kind is not
+in fp16-kinds are `UserError`s. One walk over the module, so linear in graph size.
+
+Which kinds run in f16 and i8 is the compiler's op-support declaration
+(`aicc.lowering.onnx_to_kernel.support`); the pipeline passes it in as
+fp16-kinds and int8-kinds, which `aicc-opt -p annotate-precision` also defaults to.
 """
 
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -41,7 +45,6 @@ from aicc.dialects.onnx_base import OnnxOp
 from aicc.dialects.onnx_ops import BatchNormalizationOp
 from aicc.dialects.onnx_precision import annotated_ops, original_precision
 from aicc.passes.fuse_conv_bn import fusion_candidate
-from aicc.pipeline.op_support import supported_precisions
 
 KEEP_FLAG = "keep-original-precision-for-nodes"
 
@@ -60,11 +63,16 @@ class AnnotatePrecision(ModulePass):
     """The base precision: f32, f16 or i8."""
     int8_fallback: str = "f32"
     """Where an op with no INT8 kernel goes when it resolves to i8: f32 or f16."""
+    fp16_kinds: tuple[str, ...] = field(kw_only=True)
+    """The op kinds that can run in f16."""
+    int8_kinds: tuple[str, ...] = field(kw_only=True)
+    """The op kinds that can run in i8 (have an INT8 kernel)."""
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         base = _checked_precision("default", self.default, PRECISIONS)
         fallback = _checked_precision("int8-fallback", self.int8_fallback, ("f32", "f16"))
         kept = _kept_kinds(self.keep_original_precision_for_nodes)
+        int8 = frozenset(self.int8_kinds)
         ops = annotated_ops(op)
         fp16_cited = self._fp16_cited(ops)
         for onnx_op in ops:
@@ -75,7 +83,7 @@ class AnnotatePrecision(ModulePass):
             where = fp16_cited.get(onnx_op.first_output_name)
             if where is not None:
                 precision, reason = "f16", _fp16_reason(onnx_op, kind in kept, where)
-            if precision == "i8" and not _runs_in_int8(onnx_op):
+            if precision == "i8" and not _runs_in_int8(onnx_op, int8):
                 remark(f"{onnx_op.describe()} has no INT8 kernel; runs in {fallback}")
                 precision, reason = fallback, "no-int8-kernel"
             set_precision(onnx_op, precision, reason)
@@ -87,9 +95,10 @@ class AnnotatePrecision(ModulePass):
         info = load_node_precision_info(Path(self.node_precision_info))
         check_names(info, {o.first_output_name for o in ops})
         listed = _cited_names(info)
+        fp16 = frozenset(self.fp16_kinds)
         for o in ops:
             where = listed.get(o.first_output_name)
-            if where is not None and "f16" not in supported_precisions(o.ONNX_TYPE):
+            if where is not None and o.ONNX_TYPE not in fp16:
                 raise UserError(
                     f"{where}: {FP16_KEY} lists {o.describe()}, but {o.ONNX_TYPE} has no FP16 "
                     "kernel; remove it from the list"
@@ -97,13 +106,13 @@ class AnnotatePrecision(ModulePass):
         return listed
 
 
-def _runs_in_int8(op: OnnxOp) -> bool:
+def _runs_in_int8(op: OnnxOp, int8_kinds: frozenset[str]) -> bool:
     """Whether an i8 op can run: an INT8 kernel, or folding into an i8 Conv.
 
     A BatchNormalization that fuse-conv-bn will fold into its Conv needs no
     kernel of its own; sending it to f32 would block the very fusion it is for.
     """
-    if "i8" in supported_precisions(op.ONNX_TYPE):
+    if op.ONNX_TYPE in int8_kinds:
         return True
     if not isinstance(op, BatchNormalizationOp):
         return False

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
 
 from xdsl.passes import ModulePass
 
@@ -14,10 +16,22 @@ def _constant_fold_reference() -> type[ModulePass]:
     return ConstantFoldReferencePass
 
 
+@cache
 def _annotate_precision() -> type[ModulePass]:
+    """annotate-precision whose fp16-kinds and int8-kinds default to the op-support
+    declaration, for `aicc-opt` as for the compile driver."""
+    from aicc.lowering.onnx_to_kernel.support import kinds_in
     from aicc.passes.annotate_precision import AnnotatePrecision
 
-    return AnnotatePrecision
+    @dataclass(frozen=True)
+    class DeclaredAnnotatePrecision(AnnotatePrecision):
+        """Attach `aicc.precision` and `aicc.precision_reason` to every onnx op but
+        Constant, knowing which op kinds the compiler runs in f16 and in i8."""
+
+        fp16_kinds: tuple[str, ...] = field(default=kinds_in("f16"), kw_only=True)
+        int8_kinds: tuple[str, ...] = field(default=kinds_in("i8"), kw_only=True)
+
+    return DeclaredAnnotatePrecision
 
 
 def _fuse_conv_bn() -> type[ModulePass]:

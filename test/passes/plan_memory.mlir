@@ -5,7 +5,7 @@
 // RUN: not aicc-opt %s -p 'plan-memory{target="%S/missing.yaml"}' 2>&1 | filecheck %s --check-prefix=TARGET
 // TARGET: aicc-opt: error: {{.*}}missing.yaml: cannot read: No such file or directory
 // It plans kernel buffers only:
-// RUN: not aicc-opt %S/../lowering/onnx_to_kernel_refusal.mlir -p plan-memory 2>&1 | filecheck %s --check-prefix=TENSORS
+// RUN: not aicc-opt %S/../lowering/onnx_to_kernel/refusals.mlir -p plan-memory 2>&1 | filecheck %s --check-prefix=TENSORS
 // TENSORS: aicc-opt: error: plan-memory: @main passes tensor<1x2x4x4xf32>, not a buffer: run lower-onnx-to-kernel first
 
 func.func @main(%x: memref<64xf32> {onnx.name = "x"}) -> (memref<64xf32> {onnx.name = "o"}) {

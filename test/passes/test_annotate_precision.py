@@ -1,5 +1,5 @@
-"""annotate-precision beyond the lit tests: the report, the kernel-derived op table,
-the no-FP16-kernel refusal (no real op lacks one) and linear cost."""
+"""annotate-precision beyond the lit tests: the report, the op table, the
+no-FP16-kernel refusal (no real op lacks one) and linear cost."""
 
 import time
 from pathlib import Path
@@ -13,12 +13,12 @@ from aicc.base.errors import UserError
 from aicc.base.precision import precision_of, set_precision
 from aicc.dialects.context import make_context
 from aicc.dialects.ir_io import parse_module
-from aicc.dialects.onnx import OPS_BY_TYPE
 from aicc.dialects.onnx_ops import ReluOp
 from aicc.dialects.onnx_precision import precision_report
+from aicc.lowering.onnx_to_kernel.support import claimed_precisions, kinds_in
 from aicc.passes.annotate_precision import AnnotatePrecision
-from aicc.pipeline.op_support import format_table, op_kinds, supported_precisions
-from aicc.sim.reference.kernels import KERNELS, QUANTIZED_KERNELS
+from aicc.pipeline.op_support import format_table, op_kinds
+from aicc.pipeline.registry import AICC_PASSES
 
 INPUTS = Path(__file__).parent / "annotate_precision" / "Inputs"
 
@@ -33,8 +33,15 @@ def _annotate(module: ModuleOp, annotate: AnnotatePrecision) -> ModuleOp:
     return module
 
 
+def _declared(*args: object, **options: object) -> AnnotatePrecision:
+    """annotate-precision as the pipeline builds it (the declared FP16 and INT8 kinds)."""
+    annotate = AICC_PASSES["annotate-precision"]()(*args, **options)
+    assert isinstance(annotate, AnnotatePrecision)
+    return annotate
+
+
 def test_report_lists_every_op_but_constants_in_graph_order() -> None:
-    module = _annotate(_cnn(), AnnotatePrecision(str(INPUTS / "fp16.yaml"), default="i8"))
+    module = _annotate(_cnn(), _declared(str(INPUTS / "fp16.yaml"), default="i8"))
     report = precision_report(module)
     assert [(e["name"], e["kind"], e["reason"]) for e in report] == [
         ("conv0", "Conv", "fp16-list"),
@@ -62,26 +69,29 @@ def test_set_precision_refuses_unknown_values() -> None:
     assert precision_of(op) is None
 
 
-def test_fp16_listed_op_without_fp16_kernel_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delitem(KERNELS, "onnx.BatchNormalization")
+def test_fp16_listed_op_without_fp16_kernel_is_refused() -> None:
+    fp16 = tuple(k for k in kinds_in("f16") if k != "BatchNormalization")
+    annotate = AnnotatePrecision(
+        str(INPUTS / "fp16.yaml"), fp16_kinds=fp16, int8_kinds=kinds_in("i8")
+    )
     with pytest.raises(
         UserError, match=r"fp16\.yaml:1: .*BatchNormalization 'bn0'.*no FP16 kernel"
     ):
-        _annotate(_cnn(), AnnotatePrecision(str(INPUTS / "fp16.yaml")))
+        _annotate(_cnn(), annotate)
 
 
-def test_op_table_follows_the_kernel_registries(monkeypatch: pytest.MonkeyPatch) -> None:
-    for kind in op_kinds():
-        name = OPS_BY_TYPE[kind].name
-        supported = supported_precisions(kind)
-        assert ("f32" in supported) == ("f16" in supported) == (name in KERNELS)
-        assert ("i8" in supported) == (name in QUANTIZED_KERNELS)
+def test_the_pipeline_tells_the_pass_the_declared_kinds() -> None:
+    annotate = _declared()
+    assert annotate.fp16_kinds == kinds_in("f16")
+    assert annotate.int8_kinds == kinds_in("i8")
+    assert "Conv" in annotate.int8_kinds and "Softmax" not in annotate.int8_kinds
+    with pytest.raises(TypeError, match="int8_kinds"):
+        AnnotatePrecision(fp16_kinds=())  # pyright: ignore[reportCallIssue]
+
+
+def test_op_kinds_are_every_onnx_op_but_constant() -> None:
     assert "Constant" not in op_kinds()
-    assert supported_precisions("NoSuchOp") == frozenset()
-    monkeypatch.delitem(KERNELS, "onnx.Relu")
-    assert supported_precisions("Relu") == (
-        frozenset({"i8"}) if "onnx.Relu" in QUANTIZED_KERNELS else frozenset()
-    )
+    assert claimed_precisions("NoSuchOp") == frozenset()
 
 
 def test_op_table_text() -> None:
@@ -90,7 +100,7 @@ def test_op_table_text() -> None:
     rows = {line.split()[0]: line.split()[1:4] for line in lines[2:]}
     assert set(rows) == set(op_kinds())
     for kind, marks in rows.items():
-        supported = supported_precisions(kind)
+        supported = claimed_precisions(kind)
         assert marks == ["yes" if p in supported else "-" for p in ("f32", "f16", "i8")]
 
 
@@ -110,7 +120,7 @@ def _relu_chain(n: int) -> ModuleOp:
 def _annotate_seconds(n: int, names: Path) -> float:
     module = _relu_chain(n)
     start = time.perf_counter()
-    _annotate(module, AnnotatePrecision(str(names), ("Relu",)))
+    _annotate(module, _declared(str(names), ("Relu",)))
     return time.perf_counter() - start
 
 

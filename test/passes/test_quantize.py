@@ -20,10 +20,10 @@ from aicc.dialects.onnx_ops import ConstantOp, ConvOp
 from aicc.dialects.quant import quantized_element
 from aicc.frontend.models import tiny_cnn
 from aicc.frontend.onnx_import import import_model
-from aicc.passes.annotate_precision import AnnotatePrecision
 from aicc.passes.fuse_conv_bn import FuseConvBnPass
 from aicc.passes.insert_precision_casts import InsertPrecisionCastsPass
 from aicc.passes.quantize import QuantizePass
+from aicc.pipeline.registry import AICC_PASSES
 from aicc.sim.reference.interpreter import run_module
 
 
@@ -72,7 +72,7 @@ def _compiled(module: ModuleOp, profile: Path, **options: object) -> ModuleOp:
     # Fused before annotation: BatchNormalization has no INT8 kernel, so annotated
     # alone it would fall back to f32 and block the fusion.
     FuseConvBnPass().apply(ctx, compiled)
-    AnnotatePrecision(default="i8").apply(ctx, compiled)
+    AICC_PASSES["annotate-precision"]()(default="i8").apply(ctx, compiled)  # pyright: ignore
     QuantizePass(profile=str(profile), **options).apply(ctx, compiled)  # pyright: ignore
     InsertPrecisionCastsPass().apply(ctx, compiled)
     CanonicalizePass().apply(ctx, compiled)

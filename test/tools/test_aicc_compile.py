@@ -8,7 +8,7 @@ import pytest
 from conftest import assert_user_error, run_ok, run_tool
 from tiny_cnn_flow import make_flow, write_inputs
 
-from aicc.lowering.onnx_to_kernel import DEVICE_SUPPORT
+from aicc.lowering.onnx_to_kernel.support import device_precisions
 from aicc.pipeline.op_support import op_kinds
 
 SEED = ["-m=model.onnx", "-input-list-file=list.txt", "-node-precision-info=node_precision.yaml"]
@@ -134,4 +134,4 @@ def test_operators_supported_table() -> None:
     devices = {line.split()[0]: line.split()[4] for line in result.stdout.splitlines()[2:]}
     assert devices["Conv"] == "FP32,FP16,INT8"
     for kind in op_kinds():
-        assert (devices[kind] == "-") == (f"onnx.{kind}" not in DEVICE_SUPPORT), kind
+        assert (devices[kind] == "-") == (not device_precisions(kind)), kind

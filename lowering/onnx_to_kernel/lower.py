@@ -16,8 +16,8 @@ What it does, in one walk over `@main` in graph order (linear in its size):
   the graph edges: a `quant.quantize` that is the only reader of a function
   argument makes that argument quantized, and a `quant.dequantize` read only by the
   return makes that result quantized; the host converts there;
-- an op outside `DEVICE_SUPPORT`, or in a precision it does not list, is refused
-  at compile time with one line naming the node.
+- an op the device does not lower, or in a precision not declared for it
+  (`support`), is refused at compile time with one line naming the node.
 """
 
 from __future__ import annotations
@@ -38,11 +38,6 @@ from xdsl.dialects.func import FuncOp, ReturnOp
 from xdsl.ir import Block, BlockArgument, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
 
-# The op lowerings register themselves in LOWERINGS when imported.
-import aicc.lowering.onnx_to_kernel_activation  # noqa: F401
-import aicc.lowering.onnx_to_kernel_linear  # noqa: F401
-import aicc.lowering.onnx_to_kernel_tensor  # noqa: F401
-import aicc.sim.reference.interpreter  # noqa: F401  (fills the kernel registries)
 from aicc.base.errors import UserError
 from aicc.base.precision import Precision
 from aicc.dialects import kernel
@@ -52,29 +47,9 @@ from aicc.dialects.ir_io import module_blobs
 from aicc.dialects.onnx_base import OnnxOp
 from aicc.dialects.onnx_ops import ConstantOp
 from aicc.dialects.quant import QuantizeOp, float_element, quantized_element
-from aicc.lowering.onnx_to_kernel_state import (
-    LOWERINGS,
-    Buffer,
-    Lowering,
-    element_of,
-)
-from aicc.sim.reference.kernels import KERNELS, QUANTIZED_KERNELS
-
-
-def _reference_precisions(name: str) -> frozenset[Precision]:
-    """The precisions the reference has kernels for, read off its registries as
-    `aicc.pipeline.op_support` does (which imports this module, so it cannot be imported here)."""
-    floats: frozenset[Precision] = frozenset(("f32", "f16"))
-    return (floats if name in KERNELS else frozenset()) | (
-        frozenset(("i8",)) if name in QUANTIZED_KERNELS else frozenset()
-    )
-
-
-DEVICE_SUPPORT: dict[str, frozenset[Precision]] = {
-    name: _reference_precisions(name) for name in sorted(LOWERINGS) if name.startswith("onnx.")
-}
-"""What the device lowering implements: op name ("onnx.Conv") -> precisions.
-Every precision the reference interpreter has a kernel for is lowered."""
+from aicc.lowering.onnx_to_kernel.builder import Buffer, Lowering, element_of
+from aicc.lowering.onnx_to_kernel.registry import LOWERINGS
+from aicc.lowering.onnx_to_kernel.support import device_precisions
 
 
 def not_supported(where: str = "") -> str:
@@ -112,7 +87,7 @@ def precision(op: Operation) -> Precision | None:
 
 
 def _check_support(lw: Lowering, op: OnnxOp) -> None:
-    supported = DEVICE_SUPPORT.get(op.name)
+    supported = device_precisions(op.ONNX_TYPE)
     if not supported:
         raise lw.fail(op, not_supported())
     p = precision(op)

@@ -31,17 +31,17 @@ from aicc.dialects.onnx_ops import (
     TransposeOp,
 )
 from aicc.dialects.quant import ConvertOp, DequantizeOp, QuantCastOp, QuantizeOp, RequantizeOp
-from aicc.lowering.onnx_to_kernel_state import (
+from aicc.lowering.onnx_to_kernel.builder import (
     NHWC,
     Buffer,
     Lowering,
     element_of,
     layout_for,
-    lowers,
     names_of,
     physical_axis,
     to_physical,
 )
+from aicc.lowering.onnx_to_kernel.registry import ANY, FLOAT, lowers
 from aicc.sim.reference.kernels.window import int_list, window_of
 
 
@@ -78,7 +78,7 @@ def _check_rank4(lw: Lowering, op: Operation) -> tuple[int, ...]:
     return shape
 
 
-@lowers("onnx.MaxPool", "onnx.AveragePool")
+@lowers("onnx.MaxPool", "onnx.AveragePool", precisions=ANY)
 def lower_pool(lw: Lowering, op: Operation) -> None:
     assert isinstance(op, MaxPoolOp | AveragePoolOp)
     shape = _check_rank4(lw, op)
@@ -97,7 +97,7 @@ def lower_pool(lw: Lowering, op: Operation) -> None:
     _pool(lw, op, "max" if isinstance(op, MaxPoolOp) else "avg", attrs, include_pad)
 
 
-@lowers("onnx.GlobalMaxPool", "onnx.GlobalAveragePool")
+@lowers("onnx.GlobalMaxPool", "onnx.GlobalAveragePool", precisions=ANY)
 def lower_global_pool(lw: Lowering, op: Operation) -> None:
     shape = _check_rank4(lw, op)
     attrs = {"kernel": list(shape[2:]), "strides": [1, 1], "dilations": [1, 1], "pads": [0] * 4}
@@ -113,7 +113,7 @@ def _axis(op: Operation, rank: int) -> int:
     return value + rank if value < 0 else value
 
 
-@lowers("onnx.Softmax", "onnx.LogSoftmax")
+@lowers("onnx.Softmax", "onnx.LogSoftmax", precisions=FLOAT)
 def lower_softmax(lw: Lowering, op: Operation) -> None:
     x = lw.operand(op, op.operands[0])
     out = lw.alloc_for(op.results[0])
@@ -130,7 +130,7 @@ def lower_softmax(lw: Lowering, op: Operation) -> None:
     lw.define(op.results[0], out)
 
 
-@lowers("onnx.LRN")
+@lowers("onnx.LRN", precisions=FLOAT)
 def lower_lrn(lw: Lowering, op: Operation) -> None:
     assert isinstance(op, LRNOp)
     _check_rank4(lw, op)
@@ -153,7 +153,7 @@ def lower_lrn(lw: Lowering, op: Operation) -> None:
 # -- data movement -------------------------------------------------------------------
 
 
-@lowers("onnx.Reshape", "onnx.Flatten", "onnx.Squeeze", "onnx.Unsqueeze")
+@lowers("onnx.Reshape", "onnx.Flatten", "onnx.Squeeze", "onnx.Unsqueeze", precisions=ANY)
 def lower_reshape(lw: Lowering, op: Operation) -> None:
     """The result type states the new shape, so shape and axes inputs are not read."""
     result = op.results[0]
@@ -161,7 +161,7 @@ def lower_reshape(lw: Lowering, op: Operation) -> None:
     _define_moved(lw, op, result, lw.reshaped(x, shape_of(result.type), names_of(op)))
 
 
-@lowers("onnx.Identity", "onnx.Dropout")
+@lowers("onnx.Identity", "onnx.Dropout", precisions=ANY)
 def lower_identity(lw: Lowering, op: Operation) -> None:
     if isinstance(op, DropoutOp) and op.mask is not None and op.mask.uses:
         raise lw.fail(op, "the Dropout mask is not supported on the device")
@@ -172,7 +172,7 @@ def _physical_perm(layout: str, rank: int) -> np.ndarray:
     return np.asarray(NHWC if layout == "nhwc" else range(rank))
 
 
-@lowers("onnx.Transpose")
+@lowers("onnx.Transpose", precisions=ANY)
 def lower_transpose(lw: Lowering, op: Operation) -> None:
     assert isinstance(op, TransposeOp)
     x = lw.operand(op, op.data)
@@ -195,7 +195,7 @@ def lower_transpose(lw: Lowering, op: Operation) -> None:
     _define_moved(lw, op, op.transposed, out)
 
 
-@lowers("onnx.Concat")
+@lowers("onnx.Concat", precisions=ANY)
 def lower_concat(lw: Lowering, op: Operation) -> None:
     assert isinstance(op, ConcatOp)
     result = op.concat_result
@@ -251,7 +251,7 @@ def _ints(lw: Lowering, op: Operation, value: SSAValue | None, what: str) -> lis
     return [int(v) for v in array.reshape(-1)]
 
 
-@lowers("onnx.Slice")
+@lowers("onnx.Slice", precisions=ANY)
 def lower_slice(lw: Lowering, op: Operation) -> None:
     assert isinstance(op, SliceOp)
     x = lw.operand(op, op.data)
@@ -268,7 +268,7 @@ def lower_slice(lw: Lowering, op: Operation) -> None:
     _slice_into(lw, op, x, first, step, op.output)
 
 
-@lowers("onnx.Split")
+@lowers("onnx.Split", precisions=ANY)
 def lower_split(lw: Lowering, op: Operation) -> None:
     """The result types state each part's size along the axis."""
     assert isinstance(op, SplitOp)

@@ -2,7 +2,7 @@
 
 Weights are re-laid out at compile time into new constant blobs: Conv W from
 OIHW to HWIO (a per-channel quantized type's axis moves from 0 to 3), Gemm B to
-[K, N]. Each op absorbs the activation after it (see `onnx_to_kernel_activation`).
+[K, N]. Each op absorbs the activation after it (see `activation`).
 A BatchNormalization left after `fuse-conv-bn` becomes `kernel.scale_shift` with
 per-channel f32 `scale = gamma / sqrt(var + eps)`, `shift = beta - mean * scale`
 (computed in float64 once; f32 parameters keep an f16 BN within its rounding).
@@ -12,36 +12,22 @@ from __future__ import annotations
 
 import numpy as np
 from xdsl.dialects.builtin import FloatAttr, IntegerAttr, f32, f64
-from xdsl.ir import Attribute, Operation, SSAValue
+from xdsl.ir import Operation, SSAValue
 
 from aicc.dialects import kernel
 from aicc.dialects.elements import shape_of
 from aicc.dialects.onnx_ops import BatchNormalizationOp, ConvOp, GemmOp, MatMulOp
-from aicc.dialects.quant import UniformQuantizedType
-from aicc.lowering.onnx_to_kernel_activation import fused_activation
-from aicc.lowering.onnx_to_kernel_state import (
+from aicc.lowering.onnx_to_kernel.activation import fused_activation
+from aicc.lowering.onnx_to_kernel.builder import (
     Buffer,
     Lowering,
     element_of,
-    lowers,
+    moved_axis,
     names_of,
     quantized,
 )
+from aicc.lowering.onnx_to_kernel.registry import ANY, FLOAT, lowers
 from aicc.sim.reference.kernels.window import window_of
-
-
-def _moved_axis(element: Attribute, axis: int) -> Attribute:
-    """A per-axis quantized element type re-pointed at `axis` (others unchanged)."""
-    if not isinstance(element, UniformQuantizedType) or element.axis is None:
-        return element
-    return UniformQuantizedType.make(
-        element.storage_dtype,
-        element.scale_array(),
-        element.zero_point_array(),
-        axis=axis,
-        expressed_type=element.expressed_type,
-        storage_range=(element.qmin, element.qmax),
-    )
 
 
 def _weights(
@@ -65,7 +51,7 @@ def _weights(
     if q is not None and q.is_per_axis and any(q.zero_points):
         raise lw.fail(op, "per-channel weights need zero point 0 on the device")
     hint = f"{getattr(op, 'first_output_name', 'w')}.w"
-    return lw.const(array.transpose(perm), _moved_axis(element, axis), hint)
+    return lw.const(array.transpose(perm), moved_axis(element, axis), hint)
 
 
 def _bias(lw: Lowering, op: Operation, value: SSAValue | None) -> list[SSAValue]:
@@ -83,7 +69,7 @@ def _output(lw: Lowering, op: Operation, fused: Operation | None) -> Buffer:
     return lw.alloc_for((fused or op).results[0])
 
 
-@lowers("onnx.Conv")
+@lowers("onnx.Conv", precisions=ANY)
 def lower_conv(lw: Lowering, op: Operation) -> None:
     """A 1-D Conv runs as a 2-D one with H = 1 (reshapes around it, weights lifted)."""
     assert isinstance(op, ConvOp)
@@ -163,7 +149,7 @@ def _emit_matmul(
     _finish(lw, op, fused, lw.store_logical(out, names_of(op)))
 
 
-@lowers("onnx.Gemm")
+@lowers("onnx.Gemm", precisions=ANY)
 def lower_gemm(lw: Lowering, op: Operation) -> None:
     assert isinstance(op, GemmOp)
     a = _matrix(lw, op, op.A, op.transA.value.data == 1, 1)
@@ -173,7 +159,7 @@ def lower_gemm(lw: Lowering, op: Operation) -> None:
     _emit_matmul(lw, op, [a.value, b.value, *bias], op.alpha.value.data, beta)
 
 
-@lowers("onnx.MatMul")
+@lowers("onnx.MatMul", precisions=ANY)
 def lower_matmul(lw: Lowering, op: Operation) -> None:
     assert isinstance(op, MatMulOp)
     shapes = [shape_of(op.A.type), shape_of(op.B.type)]
@@ -184,7 +170,7 @@ def lower_matmul(lw: Lowering, op: Operation) -> None:
     _emit_matmul(lw, op, [a.value, b.value], 1.0, 1.0)
 
 
-@lowers("onnx.BatchNormalization")
+@lowers("onnx.BatchNormalization", precisions=FLOAT)
 def lower_batch_norm(lw: Lowering, op: Operation) -> None:
     assert isinstance(op, BatchNormalizationOp)
     if (

@@ -5,14 +5,11 @@ Logical (ONNX) shapes are NCHW; a 4-D activation's buffer is NHWC, every other
 buffer keeps ONNX order. The helpers here move between the two (transposes and
 reshapes emitted as kernel ops, constants permuted at compile time) so that each
 op's lowering only states what it computes.
-
-`LOWERINGS` maps an op name ("onnx.Conv", "quant.quantize") to its lowering; the
-`onnx_to_kernel_*` modules fill it with `@lowers(...)`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,19 +55,24 @@ def hw_is_one(shape: Sequence[int]) -> bool:
     return len(shape) == 4 and shape[2] * shape[3] == 1
 
 
-def physical_element(element: Attribute, layout: str) -> Attribute:
-    """The element type in the buffer's axis order (a per-axis quantized axis moves)."""
+def moved_axis(element: Attribute, axis: int) -> Attribute:
+    """A per-axis quantized element type re-pointed at `axis` (others unchanged)."""
     if not isinstance(element, UniformQuantizedType) or element.axis is None:
         return element
-    moved = physical_axis(layout, element.axis)
     return UniformQuantizedType.make(
         element.storage_dtype,
         element.scale_array(),
         element.zero_point_array(),
-        axis=moved,
+        axis=axis,
         expressed_type=element.expressed_type,
         storage_range=(element.qmin, element.qmax),
     )
+
+
+def physical_element(element: Attribute, layout: str) -> Attribute:
+    """The element type in the buffer's axis order (a per-axis quantized axis moves)."""
+    axis = element.axis if isinstance(element, UniformQuantizedType) else None
+    return element if axis is None else moved_axis(element, physical_axis(layout, axis))
 
 
 def memref_of(shape: Sequence[int], element: Attribute, layout: str) -> MemRefType:
@@ -101,21 +103,6 @@ class Buffer:
     @property
     def element(self) -> Attribute:
         return self.memref.get_element_type()
-
-
-Lowerer = Callable[["Lowering", Operation], None]
-LOWERINGS: dict[str, Lowerer] = {}
-
-
-def lowers(*names: str) -> Callable[[Lowerer], Lowerer]:
-    """Registers the lowering of the ops `names` ("onnx.Conv", ...)."""
-
-    def register(fn: Lowerer) -> Lowerer:
-        for name in names:
-            LOWERINGS[name] = fn
-        return fn
-
-    return register
 
 
 class Lowering:

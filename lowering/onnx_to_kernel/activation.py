@@ -20,22 +20,22 @@ from aicc.dialects.elements import shape_of
 from aicc.dialects.onnx_base import OnnxOp
 from aicc.dialects.onnx_ops import ClipOp, LeakyReluOp, ReluOp
 from aicc.dialects.quant import UniformQuantizedType
-from aicc.lowering.onnx_to_kernel_state import (
+from aicc.lowering.onnx_to_kernel.builder import (
     Buffer,
     Lowering,
     Shape,
     element_of,
-    lowers,
     names_of,
     quantized,
 )
+from aicc.lowering.onnx_to_kernel.registry import ANY, FLOAT, lowers
 
 _F32_MAX = float(np.finfo(np.float32).max)
 
-UNARY = {
-    "onnx.Relu": "relu",
+INT8_UNARY = {"onnx.Relu": "relu", "onnx.Clip": "clip"}
+"""The unary ops with an INT8 lowering: clamps in the result's storage integers."""
+FLOAT_UNARY = {
     "onnx.LeakyRelu": "leaky_relu",
-    "onnx.Clip": "clip",
     "onnx.Sigmoid": "sigmoid",
     "onnx.Tanh": "tanh",
     "onnx.Exp": "exp",
@@ -51,20 +51,16 @@ UNARY = {
     "onnx.HardSigmoid": "hard_sigmoid",
     "onnx.HardSwish": "hard_swish",
 }
+UNARY = INT8_UNARY | FLOAT_UNARY
 _PARAMS = {
     "onnx.LeakyRelu": ("alpha",),
     "onnx.Elu": ("alpha",),
     "onnx.Selu": ("alpha", "gamma"),
     "onnx.HardSigmoid": ("alpha", "beta"),
 }
-BINARY = {
-    "onnx.Add": "add",
-    "onnx.Sub": "sub",
-    "onnx.Mul": "mul",
-    "onnx.Div": "div",
-    "onnx.Pow": "pow",
-    "onnx.PRelu": "prelu",
-}
+INT8_BINARY = {"onnx.Add": "add", "onnx.Sub": "sub", "onnx.Mul": "mul"}
+FLOAT_BINARY = {"onnx.Div": "div", "onnx.Pow": "pow", "onnx.PRelu": "prelu"}
+BINARY = INT8_BINARY | FLOAT_BINARY
 NARY = {"onnx.Sum": "add", "onnx.Max": "max", "onnx.Min": "min"}
 
 
@@ -138,7 +134,8 @@ def _unary_params(lw: Lowering, op: OnnxOp) -> list[float]:
     return params
 
 
-@lowers(*UNARY)
+@lowers(*INT8_UNARY, precisions=ANY)
+@lowers(*FLOAT_UNARY, precisions=FLOAT)
 def lower_unary(lw: Lowering, op: Operation) -> None:
     assert isinstance(op, OnnxOp)
     x = lw.operand(op, op.operands[0])
@@ -173,7 +170,8 @@ def emit_binary(
     return out
 
 
-@lowers(*BINARY)
+@lowers(*INT8_BINARY, precisions=ANY)
+@lowers(*FLOAT_BINARY, precisions=FLOAT)
 def lower_binary(lw: Lowering, op: Operation) -> None:
     result = op.results[0]
     shape = shape_of(result.type)
@@ -181,7 +179,7 @@ def lower_binary(lw: Lowering, op: Operation) -> None:
     lw.define(result, emit_binary(lw, op, BINARY[op.name], x, y, shape, element_of(result)))
 
 
-@lowers(*NARY)
+@lowers(*NARY, precisions=FLOAT)
 def lower_nary(lw: Lowering, op: Operation) -> None:
     """Sum / Max / Min as a chain of binary ops; the partial results are temporaries."""
     result = op.results[0]
