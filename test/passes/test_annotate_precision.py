@@ -128,6 +128,8 @@ def test_cost_is_linear_in_graph_size(tmp_path: Path) -> None:
     names = tmp_path / "fp16.yaml"
     names.write_text("FP16NodeInstanceNames: [r1, r7, r100]\n")
     _annotate_seconds(200, names)  # warm caches (ONNX schemas)
-    small, large = _annotate_seconds(2000, names), _annotate_seconds(8000, names)
+    # The fastest of three runs of each size: the other pytest worker shares the cores.
+    small = min(_annotate_seconds(2000, names) for _ in range(3))
+    large = min(_annotate_seconds(8000, names) for _ in range(3))
     # 4x the ops: a linear pass takes about 4x; quadratic would take 16x.
     assert large < 8 * small
