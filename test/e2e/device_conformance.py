@@ -1,6 +1,6 @@
 """The FP32 ONNX backend conformance cases, run through the device path.
 
-Each runnable case (`test/sim/conformance.py`) is lowered to an `aic` program for
+Each runnable case (`test/sim/reference/conformance.py`) is lowered to an `aic` program for
 the shipped target and simulated. A case either
 - runs: every output matches the reference interpreter within the FP32 device
   contract (rtol 1e-5, atol 1e-6) and the case's expected outputs within its own
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import onnx
 
-sys.path.insert(0, str(Path(__file__).parent.parent / "sim"))
+sys.path.insert(0, str(Path(__file__).parent.parent / "sim" / "reference"))
 from conformance import Case, assert_similar, case_module, runnable_cases  # noqa: E402
 
 from aicc.base.errors import UserError  # noqa: E402

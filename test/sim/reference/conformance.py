@@ -7,7 +7,7 @@ runs when every node of its graph is an op of the `onnx` dialect; otherwise it
 is excluded automatically as "op outside our set". Every other exclusion is
 listed below as data, with its category and reason.
 
-`python -m aicc.test...` is not importable; run `python test/sim/conformance.py`
+`python -m aicc.test...` is not importable; run `python test/sim/reference/conformance.py`
 to print how many cases run, pass and are excluded per category.
 """
 
