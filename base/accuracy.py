@@ -36,11 +36,13 @@ def agreement(reference: np.ndarray, actual: np.ndarray) -> Agreement:
     """
     ref = np.asarray(reference, dtype=np.float64).reshape(-1)
     got = np.asarray(actual, dtype=np.float64).reshape(-1)
-    error = ref - got
-    signal_power = float(np.dot(ref, ref))
-    noise_power = float(np.dot(error, error))
-    norms = math.sqrt(signal_power) * math.sqrt(float(np.dot(got, got)))
-    cosine = float(np.dot(ref, got)) / norms if norms > 0 else float(noise_power == 0)
+    # NaN or Inf values (from a non-finite weight) give NaN figures, not numpy warnings.
+    with np.errstate(all="ignore"):
+        error = ref - got
+        signal_power = float(np.dot(ref, ref))
+        noise_power = float(np.dot(error, error))
+        norms = math.sqrt(signal_power) * math.sqrt(float(np.dot(got, got)))
+        cosine = float(np.dot(ref, got)) / norms if norms > 0 else float(noise_power == 0)
     if noise_power == 0:
         sqnr = math.inf
     elif signal_power == 0:

@@ -6,33 +6,79 @@
 - Declared tensors must fit: no negative dimensions, no dimension product that
   overflows int64, inline data of the declared size, and all declared weights
   together under `MEMORY_FRACTION` of the physical memory.
+- Every graph input dimension is positive, and no value (graph input, inferred
+  intermediate or output) holds more than `MAX_TENSOR_ELEMENTS` elements. The
+  limit is checked on the declared and inferred shapes, before anything is
+  allocated or tiled: a mistaken dimension such as 10**12 would otherwise
+  spend minutes in device tiling and gigabytes of memory.
 """
 
 from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+import numpy as np
 import onnx
-from onnx import TensorProto, helper
+from onnx import TensorProto, helper, numpy_helper
 
-from aicc.base.errors import UserError
+from aicc.base.errors import UserError, warn
 
 MEMORY_FRACTION = 0.75
+MAX_TENSOR_ELEMENTS = 2**31 - 1
+"""The most elements any one value of a model may hold (8 GiB of float32)."""
 _INT64_MAX = 2**63 - 1
+_FLOAT_TYPES = (TensorProto.FLOAT, TensorProto.FLOAT16, TensorProto.DOUBLE)
 
 
 def model_tensors(model: onnx.ModelProto) -> Iterator[TensorProto]:
-    """The initializers and Constant-node tensors of the main graph."""
-    yield from model.graph.initializer
-    for node in model.graph.node:
+    """The initializers and constant tensors of the graph and of every subgraph."""
+    yield from _graph_tensors(model.graph)
+
+
+def _graph_tensors(graph: onnx.GraphProto) -> Iterator[TensorProto]:
+    yield from graph.initializer
+    for node in graph.node:
         for attr in node.attribute:
             if attr.type == onnx.AttributeProto.TENSOR:
                 yield attr.t
             elif attr.type == onnx.AttributeProto.SPARSE_TENSOR:
                 yield attr.sparse_tensor.values
+            elif attr.type == onnx.AttributeProto.GRAPH:
+                yield from _graph_tensors(attr.g)
+            elif attr.type == onnx.AttributeProto.GRAPHS:
+                for subgraph in attr.graphs:
+                    yield from _graph_tensors(subgraph)
+
+
+def check_input_dims(model: onnx.ModelProto, path: Path) -> None:
+    """Refuse graph inputs with a dimension below 1 or more than `MAX_TENSOR_ELEMENTS` elements."""
+    initializers = {i.name for i in model.graph.initializer}
+    for info in model.graph.input:
+        if info.name in initializers:
+            continue
+        for index, dim in enumerate(info.type.tensor_type.shape.dim):
+            if dim.HasField("dim_value") and dim.dim_value < 1:
+                raise UserError(
+                    f"{path}: input '{info.name}' dimension {index} is {dim.dim_value}; "
+                    "input dimensions must be positive"
+                )
+    check_value_sizes(model.graph.input, path)
+
+
+def check_value_sizes(infos: Iterable[onnx.ValueInfoProto], path: Path) -> None:
+    """Refuse a value whose static shape holds more than `MAX_TENSOR_ELEMENTS` elements."""
+    for info in infos:
+        dims = info.type.tensor_type.shape.dim
+        count = math.prod(max(d.dim_value, 1) for d in dims if d.HasField("dim_value"))
+        if count > MAX_TENSOR_ELEMENTS:
+            shape = [d.dim_value if d.HasField("dim_value") else d.dim_param for d in dims]
+            raise UserError(
+                f"{path}: tensor '{info.name}' of shape {shape} holds {count} elements, "
+                f"above the limit of {MAX_TENSOR_ELEMENTS} elements per tensor"
+            )
 
 
 def has_external_data(model: onnx.ModelProto) -> bool:
@@ -131,3 +177,16 @@ def _check_inline_size(tensor: TensorProto, where: str) -> None:
 
 def _physical_memory() -> int:
     return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+
+
+def warn_non_finite_weights(model: onnx.ModelProto, path: Path) -> None:
+    """One warning per float weight holding NaN or Inf: a model may do so, but rarely means to."""
+    for tensor in model_tensors(model):
+        storage = _storage(tensor.data_type)
+        if storage is None or tensor.data_type not in _FLOAT_TYPES:
+            continue
+        values = numpy_helper.to_array(tensor)
+        nan = int(np.count_nonzero(np.isnan(values)))
+        inf = int(np.count_nonzero(np.isinf(values)))
+        if nan or inf:
+            warn(f"{path}: tensor '{tensor.name}' holds {nan} NaN and {inf} Inf value(s)")

@@ -6,6 +6,8 @@ the opset upgrade to the latest operator forms, and shape inference.
 
 from __future__ import annotations
 
+import ast
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -13,11 +15,23 @@ import onnx
 import onnx.parser
 from onnx.external_data_helper import load_external_data_for_model
 from xdsl.dialects.builtin import ModuleOp
+from xdsl.utils.exceptions import DiagnosticException
 
 from aicc.base.errors import UserError, warn
-from aicc.frontend.model_limits import check_declared_sizes, check_external_data, has_external_data
+from aicc.dialects.ir_io import diagnostic_error
+from aicc.frontend.model_limits import (
+    MAX_TENSOR_ELEMENTS,
+    check_declared_sizes,
+    check_external_data,
+    check_input_dims,
+    check_value_sizes,
+    has_external_data,
+    warn_non_finite_weights,
+)
 from aicc.frontend.onnx_import import import_model
 from aicc.frontend.opset_upgrade import upgrade_model
+
+_PARSE_POSITION = re.compile(r"line: (\d+) column: (\d+)")
 
 
 def read_model(path: Path) -> onnx.ModelProto:
@@ -28,10 +42,13 @@ def read_model(path: Path) -> onnx.ModelProto:
         raise UserError(f"{path}: cannot read: {e.strerror}") from None
     if path.suffix == ".onnxtxt":
         try:
-            return onnx.parser.parse_model(data.decode())
-        except (onnx.parser.ParseError, UnicodeDecodeError) as e:
-            first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-            raise UserError(f"{path}: not valid ONNX text: {first}") from None
+            text = data.decode()
+        except UnicodeDecodeError:
+            raise UserError(f"{path}: not valid ONNX text: not UTF-8") from None
+        try:
+            return onnx.parser.parse_model(text)
+        except onnx.parser.ParseError as e:
+            raise _text_parse_error(path, e) from None
     model = onnx.ModelProto()
     try:
         model.ParseFromString(data)
@@ -40,6 +57,22 @@ def read_model(path: Path) -> onnx.ModelProto:
     if not model.HasField("graph"):
         raise UserError(f"{path}: not a valid ONNX file (it holds no graph)")
     return model
+
+
+def _text_parse_error(path: Path, error: onnx.parser.ParseError) -> UserError:
+    """`file:line:column: not valid ONNX text: <what was expected>`.
+
+    The parser's message is the repr of bytes holding a position line, a context
+    line and the problem.
+    """
+    text = str(error).strip()
+    if text[:2] in ("b'", 'b"'):
+        text = ast.literal_eval(text).decode(errors="replace")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    position = _PARSE_POSITION.search(text)
+    where = f"{path}:{position[1]}:{position[2]}" if position else str(path)
+    problem = lines[-1] if lines else type(error).__name__
+    return UserError(f"{where}: not valid ONNX text: {problem}")
 
 
 def fix_symbols(model: onnx.ModelProto, symbols: Mapping[str, int], path: Path) -> None:
@@ -58,7 +91,14 @@ def fix_symbols(model: onnx.ModelProto, symbols: Mapping[str, int], path: Path) 
                     f"{path}: input '{info.name}' dimension {index} is symbolic ({label}); "
                     f"set it with -onnx-define-symbol={symbol or 'NAME'},VALUE"
                 )
-            dim.dim_value = symbols[symbol]
+            value = symbols[symbol]
+            if not 1 <= value <= MAX_TENSOR_ELEMENTS:
+                raise UserError(
+                    f"{path}: input '{info.name}' dimension {index}: "
+                    f"-onnx-define-symbol={symbol},{value} is outside 1..{MAX_TENSOR_ELEMENTS} "
+                    "(the limit of elements per tensor)"
+                )
+            dim.dim_value = value
 
 
 def prepare_model(
@@ -66,10 +106,12 @@ def prepare_model(
 ) -> onnx.ModelProto:
     """Checked, upgraded to the latest opset and shape-inferred; refusals name `path`."""
     fix_symbols(model, symbols, path)
+    check_input_dims(model, path)
     check_external_data(model, path)
     check_declared_sizes(model, path)
     if has_external_data(model):
         load_external_data_for_model(model, str(path.parent))
+    warn_non_finite_weights(model, path)
     try:
         upgrade_model(model)
     except UserError as e:
@@ -87,14 +129,76 @@ def _check(model: onnx.ModelProto, path: Path) -> None:
     try:
         onnx.checker.check_model(model)
     except onnx.checker.ValidationError as e:
-        raise UserError(f"{path}: invalid ONNX model: {_first_line(e)}") from None
+        # The checker breaks its lines inside a sentence (around the node it names).
+        raise UserError(f"{path}: invalid ONNX model: {' '.join(str(e).split())}") from None
 
 
 def _infer(model: onnx.ModelProto, path: Path) -> onnx.ModelProto:
+    """The model with every value's shape; values over the size limit are refused."""
     try:
-        return onnx.shape_inference.infer_shapes(model, strict_mode=True, data_prop=True)
+        inferred = _infer_shapes(model)
     except onnx.shape_inference.InferenceError as e:
-        raise UserError(f"{path}: shape inference failed: {_first_line(e)}") from None
+        inferred = _replace_stored_shapes(model, path, e)
+    check_value_sizes([*inferred.graph.value_info, *inferred.graph.output], path)
+    return inferred
+
+
+def _infer_shapes(model: onnx.ModelProto) -> onnx.ModelProto:
+    return onnx.shape_inference.infer_shapes(model, strict_mode=True, data_prop=True)
+
+
+def _replace_stored_shapes(
+    model: onnx.ModelProto, path: Path, error: onnx.shape_inference.InferenceError
+) -> onnx.ModelProto:
+    """Infer again without the stored intermediate and output shapes, warning for each replaced.
+
+    An exporter's stored shape can disagree with the op's shape rule (a ceil_mode
+    pooling window that would start in the padding, say); onnxruntime runs such a
+    model with the rule's shape, and so does aicc. If inference fails without the
+    stored shapes too, or none of them disagrees, the first error stands.
+    """
+    refusal = UserError(f"{path}: shape inference failed: {_first_line(error)}")
+    bare = onnx.ModelProto()
+    bare.CopyFrom(model)
+    bare.graph.ClearField("value_info")
+    for info in bare.graph.output:
+        info.type.tensor_type.ClearField("shape")
+    try:
+        inferred = _infer_shapes(bare)
+    except onnx.shape_inference.InferenceError:
+        raise refusal from None
+    rule = {info.name: _dims(info) for info in [*inferred.graph.value_info, *inferred.graph.output]}
+    replaced = False
+    for info in [*model.graph.value_info, *model.graph.output]:
+        stored, inferred_dims = _dims(info), rule.get(info.name)
+        if inferred_dims is None or not info.type.tensor_type.HasField("shape"):
+            continue
+        if _conflict(stored, inferred_dims):
+            warn(
+                f"{path}: tensor '{info.name}': the stored shape {list(stored)} disagrees with "
+                f"its producer's shape rule; using {list(inferred_dims)}"
+            )
+            replaced = True
+    if not replaced:
+        raise refusal
+    return inferred
+
+
+def _conflict(stored: tuple[int | str, ...], inferred: tuple[int | str, ...]) -> bool:
+    """Whether two shapes differ in rank or in a dimension both give as a number."""
+    if len(stored) != len(inferred):
+        return True
+    return any(
+        isinstance(a, int) and isinstance(b, int) and a != b
+        for a, b in zip(stored, inferred, strict=True)
+    )
+
+
+def _dims(info: onnx.ValueInfoProto) -> tuple[int | str, ...]:
+    return tuple(
+        d.dim_value if d.HasField("dim_value") else d.dim_param
+        for d in info.type.tensor_type.shape.dim
+    )
 
 
 def _first_line(e: Exception) -> str:
@@ -121,8 +225,21 @@ def strip_shapeless_outputs(model: onnx.ModelProto, path: Path) -> bool:
 
 def load_module(path: Path, symbols: Mapping[str, int] | None = None) -> ModuleOp:
     """Read, check, prepare and import the model in `path`."""
-    model = prepare_model(read_model(path), path, symbols or {})
+    return import_verified(prepare_model(read_model(path), path, symbols or {}), path)
+
+
+def import_verified(model: onnx.ModelProto, path: Path) -> ModuleOp:
+    """The verified `onnx`-dialect module of a prepared model; refusals name `path`.
+
+    ONNX shape inference checks less than the ops' verifiers do (whether Gemm's C
+    broadcasts, PRelu's slope, Conv's group), and every later level trusts them.
+    """
     try:
-        return import_model(model)
+        module = import_model(model)
     except UserError as e:
         raise UserError(f"{path}: {e}") from None
+    try:
+        module.verify()
+    except DiagnosticException as e:
+        raise diagnostic_error(module, str(path), e) from None
+    return module

@@ -45,8 +45,7 @@ from aicc.dialects.context import make_context
 from aicc.dialects.graph import Port, input_ports, main_func, output_ports
 from aicc.dialects.ir_io import module_text
 from aicc.dialects.onnx_precision import annotated_ops
-from aicc.frontend.onnx_import import import_model
-from aicc.frontend.onnx_load import prepare_model, read_model
+from aicc.frontend.onnx_load import import_verified, prepare_model, read_model
 from aicc.pipeline.device import lower_to_device
 from aicc.pipeline.registry import AICC_PASSES
 from aicc.runtime.inputs import Inference, read_input_list
@@ -178,7 +177,7 @@ def open_session(config: CompileConfig) -> Session:
     """Import and canonicalize the model; read the node-precision-info file."""
     model = read_model(config.model)
     digest = graph_hash(model)
-    module = import_model(prepare_model(model, config.model, config.symbols))
+    module = import_verified(prepare_model(model, config.model, config.symbols), config.model)
     ctx = make_context()
     fp16 = None
     if config.quantization.node_precision_info is not None:

@@ -56,7 +56,9 @@ def _add_dump_profile(group: Flags) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = strict_parser("aicc-compile: compile an ONNX model in mixed FP32/FP16/INT8")
+    parser = strict_parser(
+        "aicc-compile", "aicc-compile: compile an ONNX model in mixed FP32/FP16/INT8"
+    )
     parser.add_argument("-m", "--model", type=Path, metavar="PATH", help="the ONNX model")
     add_input_list_flag(parser)
     add_option_flags(parser, QuantizationConfig, {"dump-profile": _add_dump_profile})

@@ -39,7 +39,13 @@ from aicc.dialects.ir_io import (
     save_text,
 )
 from aicc.pipeline.registry import AICC_PASSES
-from aicc.tools.cli import add_symbol_argument, parse_symbols, reject_unknown_flags, unknown_suffix
+from aicc.tools.cli import (
+    add_symbol_argument,
+    one_line_errors,
+    parse_symbols,
+    reject_unknown_flags,
+    unknown_suffix,
+)
 
 
 class _OutputBuffer(io.StringIO):
@@ -70,6 +76,7 @@ class AiccOptMain(xDSLOptMain):
         super().register_all_arguments(arg_parser)
         add_symbol_argument(arg_parser)
         arg_parser.allow_abbrev = False
+        one_line_errors(arg_parser, "aicc-opt")
         reject_unknown_flags(arg_parser, self.argv)
 
     def input_path(self) -> Path | None:

@@ -106,7 +106,7 @@ def run_inference(module: ModuleOp, model: Path, arrays: list[np.ndarray]) -> li
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
-    parser = strict_parser(__doc__.splitlines()[0] if __doc__ else "aicc-run")
+    parser = strict_parser("aicc-run", __doc__.splitlines()[0] if __doc__ else "aicc-run")
     parser.add_argument("model", nargs="?", help="the model: .onnx, .onnxtxt or .mlir")
     parser.add_argument(
         "-t",

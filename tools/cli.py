@@ -13,12 +13,12 @@ import argparse
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.utils.exceptions import DiagnosticException, ParseError
 
-from aicc.base.errors import UserError, cannot_read
+from aicc.base.errors import UserError, cannot_read, fail
 from aicc.base.options import declared
 from aicc.dialects.context import make_context
 from aicc.dialects.ir_io import diagnostic_error, parse_error_line, parse_module
@@ -30,8 +30,23 @@ INPUT_SUFFIXES = (".mlir", ".onnx", ".onnxtxt")
 _NUMBER = re.compile(r"^-\d|^-\.\d")
 
 
-def strict_parser(description: str) -> argparse.ArgumentParser:
-    return argparse.ArgumentParser(description=description, allow_abbrev=False)
+def strict_parser(prog: str, description: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description=description, allow_abbrev=False)
+    one_line_errors(parser, prog)
+    return parser
+
+
+def one_line_errors(parser: argparse.ArgumentParser, prog: str) -> None:
+    """Report a usage error as the one line `<prog>: error: <message>`, without the usage block.
+
+    argparse prints its whole usage before the error; the user-error rule is one line.
+    """
+    parser.prog = prog
+
+    def error(message: str) -> NoReturn:
+        fail(prog, f"{message} (see {prog} -h)")
+
+    parser.error = error
 
 
 def reject_unknown_flags(parser: argparse.ArgumentParser, argv: Sequence[str]) -> None:

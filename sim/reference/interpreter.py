@@ -91,7 +91,16 @@ def run_module(
 def evaluate_op(
     op: OnnxOp, inputs: list[np.ndarray | None], *, fp16: bool = False
 ) -> list[np.ndarray]:
-    """Run one op on `inputs` (ONNX input order, None for absent optional inputs)."""
+    """Run one op on `inputs` (ONNX input order, None for absent optional inputs).
+
+    Floating-point results follow IEEE 754 without numpy's warnings: a NaN or Inf
+    weight (which the frontend already warned about) gives NaN or Inf results.
+    """
+    with np.errstate(all="ignore"):
+        return _evaluate(op, inputs, fp16=fp16)
+
+
+def _evaluate(op: OnnxOp, inputs: list[np.ndarray | None], *, fp16: bool) -> list[np.ndarray]:
     if _is_quantized(op):
         return _evaluate_quantized(op, inputs)
     fp32_kernel = KERNELS.get(op.name)

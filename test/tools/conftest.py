@@ -37,9 +37,14 @@ def assert_user_error(result: subprocess.CompletedProcess[str], *needles: str) -
     assert result.returncode == 2, result.stderr
     lines = result.stderr.splitlines()
     assert len(lines) == 1, result.stderr
+    return assert_one_line(lines[0], *needles)
+
+
+def assert_one_line(line: str, *needles: str) -> str:
+    """The line, after checking that it holds every needle."""
     for needle in needles:
-        assert needle in lines[0], lines[0]
-    return lines[0]
+        assert needle in line, line
+    return line
 
 
 def make_model() -> onnx.ModelProto:
