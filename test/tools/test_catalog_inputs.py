@@ -502,28 +502,31 @@ def _profile_corrupt(env: Env) -> Call:
     return load_profile(env, np.random.default_rng(1).bytes(200), "cannot read")
 
 
+def edit_line(env: Env, key: str, edit: Callable[[str], str]) -> tuple[str, int]:
+    """The profile with its first `key:` line edited, and that line's number."""
+    lines = env.profile_text.splitlines(keepends=True)
+    index = next(i for i, line in enumerate(lines) if line.strip().startswith(f"{key}:"))
+    lines[index] = edit(lines[index])
+    return "".join(lines), index + 1
+
+
 @row("profile Min above Max")
 def _profile_min_max(env: Env) -> Call:
-    lines = env.profile_text.splitlines(keepends=True)
-    index = next(i for i, line in enumerate(lines) if line.strip().startswith("Min:"))
-    lines[index] = "  Min: 1000.0\n"
-    return load_profile(env, "".join(lines), f"pgq.yaml:{index}:", "Min 1000.0 is above Max")
+    text, line = edit_line(env, "Min", lambda _: "  Min: 1000.0\n")
+    # The error points at the tensor's entry, the line above Min.
+    return load_profile(env, text, f"pgq.yaml:{line - 1}:", "Min 1000.0 is above Max")
 
 
 @row("profile NaN")
 def _profile_nan(env: Env) -> Call:
-    lines = env.profile_text.splitlines(keepends=True)
-    index = next(i for i, line in enumerate(lines) if line.strip().startswith("Max:"))
-    lines[index] = "  Max: .nan\n"
-    return load_profile(env, "".join(lines), f"pgq.yaml:{index + 1}", "finite")
+    text, line = edit_line(env, "Max", lambda _: "  Max: .nan\n")
+    return load_profile(env, text, f"pgq.yaml:{line}:", "finite")
 
 
 @row("profile negative histogram count")
 def _profile_negative(env: Env) -> Call:
-    lines = env.profile_text.splitlines(keepends=True)
-    index = next(i for i, line in enumerate(lines) if line.strip().startswith("Histogram:"))
-    lines[index] = lines[index].replace("Histogram: ", "Histogram: -", 1)
-    return load_profile(env, "".join(lines), f"pgq.yaml:{index + 1}", "Histogram")
+    text, line = edit_line(env, "Histogram", lambda old: old.replace(": ", ": -", 1))
+    return load_profile(env, text, f"pgq.yaml:{line}:", "Histogram must be counts")
 
 
 # -- flags and passes ----------------------------------------------------------------------
