@@ -6,11 +6,12 @@
 - Declared tensors must fit: no negative dimensions, no dimension product that
   overflows int64, inline data of the declared size, and all declared weights
   together under `MEMORY_FRACTION` of the physical memory.
-- Every graph input dimension is positive, and no value (graph input, inferred
-  intermediate or output) holds more than `MAX_TENSOR_ELEMENTS` elements. The
-  limit is checked on the declared and inferred shapes, before anything is
-  allocated or tiled: a mistaken dimension such as 10**12 would otherwise
-  spend minutes in device tiling and gigabytes of memory.
+- No graph input dimension is negative (zero-size tensors are valid ONNX and
+  run), and no value (graph input, inferred intermediate or output) holds more
+  than `MAX_TENSOR_ELEMENTS` elements. The limit is checked on the declared and
+  inferred shapes, before anything is allocated or tiled: a mistaken dimension
+  such as 10**12 would otherwise spend minutes in device tiling and gigabytes
+  of memory.
 """
 
 from __future__ import annotations
@@ -54,16 +55,16 @@ def _graph_tensors(graph: onnx.GraphProto) -> Iterator[TensorProto]:
 
 
 def check_input_dims(model: onnx.ModelProto, path: Path) -> None:
-    """Refuse graph inputs with a dimension below 1 or more than `MAX_TENSOR_ELEMENTS` elements."""
+    """Refuse graph inputs with a negative dimension or more than `MAX_TENSOR_ELEMENTS` elements."""
     initializers = {i.name for i in model.graph.initializer}
     for info in model.graph.input:
         if info.name in initializers:
             continue
         for index, dim in enumerate(info.type.tensor_type.shape.dim):
-            if dim.HasField("dim_value") and dim.dim_value < 1:
+            if dim.HasField("dim_value") and dim.dim_value < 0:
                 raise UserError(
                     f"{path}: input '{info.name}' dimension {index} is {dim.dim_value}; "
-                    "input dimensions must be positive"
+                    "dimensions cannot be negative"
                 )
     check_value_sizes(model.graph.input, path)
 
@@ -182,10 +183,11 @@ def _physical_memory() -> int:
 def warn_non_finite_weights(model: onnx.ModelProto, path: Path) -> None:
     """One warning per float weight holding NaN or Inf: a model may do so, but rarely means to."""
     for tensor in model_tensors(model):
-        storage = _storage(tensor.data_type)
-        if storage is None or tensor.data_type not in _FLOAT_TYPES:
+        if tensor.data_type not in _FLOAT_TYPES or tensor.data_location == TensorProto.EXTERNAL:
             continue
         values = numpy_helper.to_array(tensor)
+        if np.isfinite(values).all():
+            continue
         nan = int(np.count_nonzero(np.isnan(values)))
         inf = int(np.count_nonzero(np.isinf(values)))
         if nan or inf:

@@ -260,12 +260,6 @@ def _negative_dimension(env: Env) -> Call:
     return env.opt(path, needles=(path, "'x'", "-3"))
 
 
-@row("zero dimension")
-def _zero_dimension(env: Env) -> Call:
-    path = env.save(graph([relu()], x_dims=[1, 0, 6, 6]))
-    return env.opt(path, needles=(path, "'x'", "dimension 1"))
-
-
 @row("undefined symbolic dimension")
 def _undefined_symbol(env: Env) -> Call:
     path = env.save(graph([relu()], x_dims=["N", 4]))
@@ -391,6 +385,20 @@ def _input_shape(env: Env) -> Call:
     x, y = env.inputs()
     np.save(y, np.load(y).reshape(1, 8, 16, 8))
     return Call("aicc-run", run_with(env, x, y), (y, "float32[1,8,16,8]", "'y'"))
+
+
+@row("input .npy corrupt")
+def _input_corrupt(env: Env) -> Call:
+    x, y = env.inputs()
+    Path(y).write_bytes(b"\x93NUMPY garbage")
+    return Call("aicc-run", run_with(env, x, y), (y, "not a valid .npy file"))
+
+
+@row("input .npy of Python objects")
+def _input_pickle(env: Env) -> Call:
+    x, y = env.inputs()
+    np.save(y, np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    return Call("aicc-run", run_with(env, x, y), (y, "not a valid .npy file", "allow_pickle"))
 
 
 @row("input list naming a missing file")
