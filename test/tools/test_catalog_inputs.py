@@ -90,6 +90,10 @@ class Env:
         argv = [f"-m={self.model()}", *flags, f"-aic-binary-dir={self.out}"]
         return Call("aicc-compile", argv, needles)
 
+    def compile_model(self, path: str, *needles: str) -> Call:
+        """aicc-compile of the model in `path` into the bundle `out`; refusals name `path`."""
+        return Call("aicc-compile", [f"-m={path}", f"-aic-binary-dir={self.out}"], (path, *needles))
+
     def opt(self, model: str, *flags: str, needles: tuple[str, ...] = ()) -> Call:
         return Call("aicc-opt", [model, *flags, "-o", str(self.out)], needles)
 
@@ -154,11 +158,7 @@ def add_external(env: Env, location: str) -> Call:
 @row("random bytes")
 def _random_bytes(env: Env) -> Call:
     path = env.write("model.onnx", np.random.default_rng(0).bytes(300))
-    return Call(
-        "aicc-compile",
-        [f"-m={path}", f"-aic-binary-dir={env.out}"],
-        (path, "not a valid ONNX file"),
-    )
+    return env.compile_model(path, "not a valid ONNX file")
 
 
 @row("truncated file")
@@ -191,7 +191,7 @@ def _opset_newer(env: Env) -> Call:
 @row("unsupported op")
 def _unsupported_op(env: Env) -> Call:
     path = env.save(graph([helper.make_node("Erf", ["x"], ["y"], name="erf0")]))
-    return Call("aicc-compile", [f"-m={path}", f"-aic-binary-dir={env.out}"], (path, "erf0", "Erf"))
+    return env.compile_model(path, "erf0", "Erf")
 
 
 @row("external data ../")
@@ -249,9 +249,7 @@ def _external_subgraph(env: Env) -> Call:
 @row("huge dimension")
 def _huge_dimension(env: Env) -> Call:
     path = env.save(graph([relu()], x_dims=[1, 3, 10**12, 8], y_dims=[1, 3, 10**12, 8]))
-    return Call(
-        "aicc-compile", [f"-m={path}", f"-aic-binary-dir={env.out}"], (path, "'x'", "limit")
-    )
+    return env.compile_model(path, "'x'", "limit")
 
 
 @row("negative dimension")
@@ -305,22 +303,33 @@ def _undefined_tensor(env: Env) -> Call:
     return env.opt(path, needles=(path, "'ghost' of node: name: add0"))
 
 
-@row("op rejected by onnxruntime and the reference")
-def _invalid_op(env: Env) -> Call:
-    # C (2x3) does not broadcast to Y (1x3): shape inference lets it through.
+# Models that onnxruntime and the reference interpreter reject but ONNX shape inference
+# lets through: the device compile must refuse them as strictly.
+
+
+@row("Gemm C that does not broadcast")
+def _gemm_c(env: Env) -> Call:
     nodes = [
         helper.make_node("Flatten", ["x"], ["f"], name="flat0"),
         helper.make_node("Gemm", ["f", "w", "c"], ["y"], name="gemm0"),
     ]
-    model = graph(
-        nodes, [floats("w", np.ones((144, 3))), floats("c", np.ones((2, 3)))], y_dims=[1, 3]
-    )
-    path = env.save(model)
-    return Call(
-        "aicc-compile",
-        [f"-m={path}", f"-aic-binary-dir={env.out}"],
-        (path, "Gemm 'y'", "does not broadcast"),
-    )
+    initializers = [floats("w", np.ones((144, 3))), floats("c", np.ones((2, 3)))]
+    model = graph(nodes, initializers, y_dims=[1, 3])
+    return env.compile_model(env.save(model), "Gemm 'y'", "C [2, 3] does not broadcast")
+
+
+@row("PRelu slope that does not broadcast")
+def _prelu_slope(env: Env) -> Call:
+    node = helper.make_node("PRelu", ["x", "s"], ["y"], name="prelu0")
+    model = graph([node], [floats("s", np.ones(3))])
+    return env.compile_model(env.save(model), "PRelu 'y'", "slope [3] does not broadcast")
+
+
+@row("Conv group 0")
+def _conv_group(env: Env) -> Call:
+    node = helper.make_node("Conv", ["x", "w"], ["y"], name="conv0", group=0)
+    model = graph([node], [floats("w", np.ones((4, 4, 1, 1)))])
+    return env.compile_model(env.save(model), "Conv 'y'", "group must be positive")
 
 
 @row("stored shape disagrees with the op's rule")
