@@ -106,10 +106,11 @@ def test_nothing_imports_pickle() -> None:
 def yaml_uses(tree: ast.Module) -> Iterator[tuple[ast.expr | ast.stmt, str]]:
     """Each `yaml.NAME` and `from yaml import NAME` in `tree`, with NAME."""
     for node in ast.walk(tree):
-        name = attribute_of(node, "yaml") if isinstance(node, ast.expr) else None
-        if name is not None:
-            yield node, name
-        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "yaml":
+        if isinstance(node, ast.expr):
+            name = attribute_of(node, "yaml")
+            if name is not None:
+                yield node, name
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "yaml":
             for alias in node.names:
                 yield node, alias.name
 

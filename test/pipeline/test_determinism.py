@@ -67,9 +67,14 @@ def test_artifacts_are_byte_identical_across_processes(tmp_path: Path) -> None:
     folder, relative or absolute paths), side by side to halve the wall time."""
     runs = [Run("0", "1", absolute=False), Run("4242", "2", absolute=True)]
     processes = [run.start(tmp_path / str(index)) for index, run in enumerate(runs)]
-    for run, process in zip(runs, processes, strict=True):
-        _, stderr = process.communicate(timeout=300)
-        assert process.returncode == 0, f"{run}: {stderr}"
+    try:
+        for run, process in zip(runs, processes, strict=True):
+            _, stderr = process.communicate(timeout=300)
+            assert process.returncode == 0, f"{run}: {stderr}"
+    finally:
+        for process in processes:
+            process.kill()
+            process.wait()
     first, second = (artifacts(tmp_path / str(index) / "out") for index in range(len(runs)))
     assert {"pgq.yaml", "int8/manifest.json", "int8/program.mlir", "fp16/program.mlir"} <= set(
         first
