@@ -1,10 +1,11 @@
 """Determinism: the same model and inputs give the same bytes.
 
 Bundles and profiles are byte-identical across runs, PYTHONHASHSEED values, BLAS
-thread counts (1 and 2: OpenBLAS splits a GEMM's rows and columns over threads,
-never its sums) and the folder the compile runs from (each run a fresh process,
-`determinism_flow.py`). A profile is the same whatever the order of the input list
-and however the list is split into shards merged afterwards (hypothesis, in process).
+thread counts (the reference kernels' products run on one thread, see
+`aicc.base.blas` and `test/base/test_blas.py` for shapes where it matters) and the
+folder the compile runs from (each run a fresh process, `determinism_flow.py`).
+A profile is the same whatever the order of the input list and however the list
+is split into shards merged afterwards (hypothesis, in process).
 """
 
 from __future__ import annotations
