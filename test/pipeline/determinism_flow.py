@@ -1,13 +1,15 @@
-"""Every artifact the compiler writes for tiny_cnn, for the determinism tests to compare.
+"""The artifacts the compiler writes for tiny_cnn and a wide MatMul, for the determinism tests.
 
     python determinism_flow.py FILES OUT [--absolute]
 
 FILES receives the inputs (tiny_cnn, seeded inputs at scales 1e-3 to 1e3, an input
-list, node_precision.yaml and a copy of the shipped target); OUT receives the
-artifacts: the profile `pgq.yaml`, a mixed FP16/INT8 bundle `int8/` and an FP16
-bundle `fp16/`. The compiles run from FILES with relative paths, or with
-`--absolute` from OUT with absolute ones, so a path that leaks into an artifact
-shows as a difference. Run as a script so that each run is a fresh process with
+list, node_precision.yaml, a copy of the shipped target, and a wide MatMul model
+with its input); OUT receives the artifacts: the profile `pgq.yaml`, a mixed
+FP16/INT8 bundle `int8/`, an FP16 bundle `fp16/`, and the profile `wide.yaml` of
+the MatMul, whose sums OpenBLAS orders differently on one thread and on two
+(K = 1000). The compiles run from FILES with relative paths, or with `--absolute`
+from OUT with absolute ones, so a path that leaks into an artifact shows as a
+difference. Run as a script so that each run is a fresh process with
 its own PYTHONHASHSEED and BLAS thread count.
 """
 
@@ -21,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import onnx
+from onnx import TensorProto, helper, numpy_helper
 
 from aicc.api import CompileConfig, QuantizationConfig, compile, dump_profile, write_bundle
 from aicc.base.target import load_target
@@ -42,6 +45,29 @@ def write_files(folder: Path, absolute: bool) -> None:
     (folder / "list.txt").write_text("".join(f"{name}\n" for name in listed))
     (folder / "node_precision.yaml").write_text(FP16_NAMES)
     shutil.copyfile(load_target().path, folder / "board.yaml")
+    onnx.save(wide_matmul(), folder / "wide.onnx")
+    x = rng.standard_normal((16, 1000)).astype(np.float32)
+    np.save(folder / "wide_x.npy", x)
+    wide_x = str(folder / "wide_x.npy") if absolute else "wide_x.npy"
+    (folder / "wide_list.txt").write_text(f"{wide_x}\n")
+
+
+def wide_matmul() -> onnx.ModelProto:
+    """x (16 x 1000) @ W (1000 x 999), then Relu."""
+    w = np.random.default_rng(1).standard_normal((1000, 999)).astype(np.float32)
+    graph = helper.make_graph(
+        [
+            helper.make_node("MatMul", ["x", "w"], ["mm0"], name="mm0"),
+            helper.make_node("Relu", ["mm0"], ["relu0"], name="relu0"),
+        ],
+        "wide",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [16, 1000])],
+        [helper.make_tensor_value_info("relu0", TensorProto.FLOAT, [16, 999])],
+        [numpy_helper.from_array(w, "w")],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    return model
 
 
 def compile_all(files: Path, out: Path) -> None:
@@ -57,6 +83,8 @@ def compile_all(files: Path, out: Path) -> None:
     write_bundle(compile(replace(config, quantization=int8)), out / "int8")
     fp16 = CompileConfig(config.model, convert_to_fp16=True, target=config.target)
     write_bundle(compile(fp16), out / "fp16")
+    wide = CompileConfig(files / "wide.onnx", input_list=files / "wide_list.txt")
+    dump_profile(wide, out / "wide.yaml")
 
 
 def main(argv: list[str]) -> None:
