@@ -50,5 +50,6 @@ def test_the_thread_count_is_restored() -> None:
         pytest.skip("numpy's BLAS is not an OpenBLAS this process can see")
     with one_blas_thread():
         assert blas_threads() == 1
-        np.ones((64, 64), dtype=np.float32) @ np.ones((64, 64), dtype=np.float32)
+        square = np.ones((64, 64), dtype=np.float32)
+        assert (square @ square)[0, 0] == 64
     assert blas_threads() == before
