@@ -5,9 +5,9 @@
 From that one field `aicc-compile` adds the flag in both spellings and fills the
 field from it (`aicc.tools.cli.add_option_flags`, `option_values`), and the bundle
 writer records the value in the manifest's `options` under the flag's name in snake
-case (`manifest_options`). A pass configured by such fields inherits the dataclass
-that declares them, so its pass options are the same fields, checked by
-`check_choices`.
+case (`manifest_options`), a file by its name alone. A pass configured by such
+fields inherits the dataclass that declares them, so its pass options are the same
+fields, checked by `check_choices`.
 """
 
 from __future__ import annotations
@@ -77,7 +77,9 @@ def names(text: str) -> tuple[str, ...]:
 
 def _json(value: object) -> object:
     if isinstance(value, Path):
-        return str(value)
+        # The file's name only, as the manifest records the model and profile: a bundle
+        # must not depend on the folder it was compiled from, and hashes pin the contents.
+        return value.name
     if isinstance(value, tuple):
         return list(value)  # pyright: ignore[reportUnknownArgumentType]
     return value

@@ -86,7 +86,7 @@ def parse_module(ctx: Context, text: str, source: Path | None = None) -> ModuleO
     """Parse a module; blobs marked `__sidecar__` load from `source`'s `.npz` sidecar."""
     store = constant_store(ctx)
     if source is not None and sidecar_path(source).exists():
-        archive = np.load(sidecar_path(source))
+        archive = np.load(sidecar_path(source), allow_pickle=False)
         store.sidecar = lambda key: np.asarray(archive[key])
     return Parser(ctx, text, name=str(source) if source else "<stdin>").parse_module()
 

@@ -10,7 +10,7 @@
 
 `manifest.json` (format_version 2) keeps the keys of format_version 1 and adds:
 - `target`: name, file name, sha256 of the file and the cores the program uses;
-- `options.target`, `options.aic_num_cores`: the flags as given;
+- `options.target`, `options.aic_num_cores`: the flags as given (a file by its name);
 - in `inputs`/`outputs`, `device`: the dtype and shape the program reads or
   writes and, for a quantized edge, `quant` (scale, zero_point, axis, qmin, qmax,
   expressed): the runner quantizes float inputs and dequantizes outputs on the

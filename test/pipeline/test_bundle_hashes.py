@@ -30,7 +30,7 @@ def bundle_digest(directory: Path) -> str:
 
 @pytest.fixture
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The manifest records paths as given, so the compiles use relative ones."""
+    """The model, inputs and bundles in a fresh folder, named relative to it."""
     monkeypatch.chdir(tmp_path)
     rng = np.random.default_rng(3)
     for index in range(4):

@@ -54,15 +54,16 @@ def test_default_bundle_dir_is_model_stem(flow: Path) -> None:
 
 
 def test_merged_shards_equal_one_dump(flow: Path) -> None:
+    """Shards of the list shuffled, merged in another order: the same bytes as one dump."""
     names = write_inputs(flow, 4, seed=23, prefix="shard")
-    (flow / "a.txt").write_text("\n".join(names[:2]) + "\n")
-    (flow / "b.txt").write_text("\n".join(names[2:]) + "\n")
+    (flow / "a.txt").write_text(f"{names[2]}\n{names[0]}\n")
+    (flow / "b.txt").write_text(f"{names[3]}\n{names[1]}\n")
     (flow / "ab.txt").write_text("\n".join(names) + "\n")
     base = ["-m=model.onnx", "-node-precision-info=node_precision.yaml"]
     compile_ok(flow, *base, "-input-list-file=a.txt", "-dump-profile=a.yaml")
     compile_ok(flow, *base, "-input-list-file=b.txt", "-dump-profile=b.yaml")
     compile_ok(flow, *base, "-input-list-file=ab.txt", "-dump-profile=ab.yaml")
-    compile_ok(flow, "-merge-profiles=a.yaml,b.yaml", "-dump-profile=all.yaml")
+    compile_ok(flow, "-merge-profiles=b.yaml,a.yaml", "-dump-profile=all.yaml")
     assert (flow / "all.yaml").read_bytes() == (flow / "ab.yaml").read_bytes()
 
 

@@ -10,6 +10,7 @@ from xdsl.dialects.builtin import StringAttr
 from aicc.base.errors import UserError
 from aicc.dialects.onnx_base import OnnxOp
 from aicc.sim.reference.kernels import kernel
+from aicc.sim.reference.kernels.linalg import product
 from aicc.sim.reference.kernels.window import int_attr, int_list, pad_input, window_of, windows
 
 
@@ -42,7 +43,7 @@ def conv(op: OnnxOp, inputs: list[np.ndarray | None]) -> list[np.ndarray]:
     view = windows(pad_input(x, window, 0.0), window)
     order = (0, 1, *range(2 + rank, 2 + 2 * rank), *range(2, 2 + rank))
     cols = _im2col(view.transpose(order), (n, group, -1, int(np.prod(window.out))))
-    y = np.matmul(w.reshape(group, m // group, -1), cols).reshape(n, m, *window.out)
+    y = product(w.reshape(group, m // group, -1), cols).reshape(n, m, *window.out)
     if bias is not None:
         y += bias.reshape(m, *(1,) * rank)
     return [y]
@@ -75,7 +76,7 @@ def conv_transpose(op: OnnxOp, inputs: list[np.ndarray | None]) -> list[np.ndarr
     begin, out = _transpose_pads(op, spatial, spans)
     # Each input pixel spreads W^T times its channels over a kernel-sized patch.
     wt = w.reshape(group, c // group, -1).transpose(0, 2, 1)
-    cols = np.matmul(wt, x.reshape(n, group, c // group, -1))
+    cols = product(wt, x.reshape(n, group, c // group, -1))
     cols = cols.reshape(n, m, *kernel_shape, *spatial)
     lows = [min(0, b) for b in begin]
     highs = [max(sp, b + o) for sp, b, o in zip(spans, begin, out, strict=True)]
