@@ -6,6 +6,7 @@ import hashlib
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,22 @@ def run_tool(
 ) -> subprocess.CompletedProcess[str]:
     command = [str(BIN / tool), *map(str, args)]
     return subprocess.run(command, capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+def run_in_process(
+    main: Callable[[list[str]], None], argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> subprocess.CompletedProcess[str]:
+    """Run a console-script main in this process (so a test can monkeypatch what it
+    calls), with its exit status and output as `run_tool` gives them."""
+    capsys.readouterr()
+    code: int | str | None = 0
+    try:
+        main(argv)
+    except SystemExit as e:
+        code = e.code
+    out, err = capsys.readouterr()
+    status = code if isinstance(code, int) else (0 if code is None else 1)
+    return subprocess.CompletedProcess(argv, status, out, err)
 
 
 def run_ok(tool: str, *args: str | Path, cwd: Path | None = None) -> str:
