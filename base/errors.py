@@ -41,11 +41,6 @@ def user_errors_exit_2(tool: str) -> Callable[[Callable[P, None]], Callable[P, N
             try:
                 main(*args, **kwargs)
                 sys.stdout.flush()  # a full disk under `> FILE` shows here, not at exit
-            except OSError as e:
-                if e.errno not in _DISK_FULL:
-                    raise
-                _discard_stdout()
-                fail(tool, f"{e.filename or 'standard output'}: cannot write: {e.strerror}")
             except UserError as e:
                 fail(tool, str(e))
             except KeyboardInterrupt:
@@ -54,6 +49,11 @@ def user_errors_exit_2(tool: str) -> Callable[[Callable[P, None]], Callable[P, N
                 # A closed pipe (`aicc-opt ... | head`) is the reader's choice, not an error.
                 sys.stderr.close()
                 raise SystemExit(0) from None
+            except OSError as e:
+                if e.errno not in _DISK_FULL:
+                    raise
+                _discard_stdout()
+                fail(tool, f"{e.filename or 'standard output'}: cannot write: {e.strerror}")
 
         return run
 

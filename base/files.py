@@ -46,11 +46,16 @@ def _kind(path: Path) -> str | None:
 
 
 def check_parent(path: Path) -> None:
-    """The folder `path` goes in exists and is a folder (it is never created)."""
+    """The folder `path` goes in exists, is a folder (it is never created) and can be
+    written."""
     parent = path.parent
     if not parent.is_dir():
         what = "does not exist" if not parent.exists() else "is not a directory"
         raise UserError(f"{path}: cannot write: the directory {parent} {what}")
+    try:  # a real probe: modes, read-only mounts and ACLs all show here
+        os.rmdir(tempfile.mkdtemp(dir=parent, prefix=f".{path.name}.", suffix=".probe"))
+    except OSError as e:
+        raise cannot_write(path, e) from None
 
 
 def check_output_file(path: Path) -> None:

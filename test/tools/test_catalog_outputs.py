@@ -86,7 +86,7 @@ def _delete(name: str) -> Callable[[Path], None]:
     return lambda work: (work / name).unlink()
 
 
-def _write(name: str, text: str) -> Callable[[Path], None]:
+def _write(name: str, text: str) -> Callable[[Path], object]:
     return lambda work: (work / name).write_text(text)
 
 
@@ -155,7 +155,7 @@ def _nothing(work: Path) -> None:
 @dataclass(frozen=True)
 class Row:
     name: str
-    build: Callable[[Path], None]
+    build: Callable[[Path], object]
     argv: tuple[str, ...]
     needles: tuple[str, ...]
 
@@ -400,6 +400,36 @@ def test_disk_full_writing_o_is_one_line(
     monkeypatch.setattr(aicc.base.files.os, "fdopen", full)
     result = run_in_process(aicc_opt.main, ["b/model.mlir", "-o", "copy.mlir"], capsys)
     assert_user_error(result, "copy.mlir", "No space left on device")
+    assert snapshot(inside) == before
+
+
+def _denied(*args: object, **kwargs: object) -> str:
+    raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+
+
+@pytest.mark.parametrize(
+    ("main", "argv", "make", "needle"),
+    [
+        (aicc_opt.main, ["b/model.mlir", "-o", "copy.mlir"], "mkstemp", "copy.mlir"),
+        (aicc_opt.main, ["b/model.mlir", "-o", "copy.mlir"], "mkdtemp", "copy.mlir"),
+        (aicc_compile.main, ["-m=model.onnx", "-aic-binary-dir=b"], "mkdtemp", "b"),
+    ],
+    ids=["file", "file probe", "bundle"],
+)
+def test_unwritable_folder_is_one_line(
+    inside: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    main: Callable[[list[str]], None],
+    argv: list[str],
+    make: str,
+    needle: str,
+) -> None:
+    """As root, a mode cannot make a folder unwritable; the refusal is simulated."""
+    before = snapshot(inside)
+    monkeypatch.setattr(aicc.base.files.tempfile, make, _denied)
+    result = run_in_process(main, argv, capsys)
+    assert_user_error(result, needle, "cannot write: Permission denied")
     assert snapshot(inside) == before
 
 
