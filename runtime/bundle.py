@@ -111,8 +111,9 @@ class Bundle:
         """The program loaded into the simulator (decoded and checked once)."""
         target = self.target()
         path = self.directory / self.manifest["program"]["file"]
+        module = self.program()
         try:
-            program = load_program(self.program(), target)
+            program = load_program(module, target)
         except UserError as e:
             raise UserError(f"{path}: {e}") from None
         inputs, outputs = self.edges("inputs"), self.edges("outputs")

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import BIN, assert_user_error, edit_bundle_file, run_in_process, run_tool
 from tiny_cnn_flow import make_flow
@@ -115,6 +116,27 @@ def _npz_without_member(work: Path) -> None:
     edit_bundle_file(work / "b", "program.mlir.npz", buffer.getvalue())
 
 
+def _npz_oversized(work: Path) -> None:
+    """A member whose header declares 10^10 elements over a few bytes of data."""
+    path = work / "b" / "program.mlir.npz"
+    with zipfile.ZipFile(path) as archive:
+        members = {info.filename: archive.read(info) for info in archive.infolist()}
+    first = next(iter(members))
+    header = io.BytesIO()
+    np.lib.format.write_array(header, np.zeros(4, np.float32))
+    members[first] = header.getvalue().replace(b"(4,)", b"(10000000000,)")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    edit_bundle_file(work / "b", "program.mlir.npz", buffer.getvalue())
+
+
+def _io_shape(data: dict) -> None:
+    for entry in (data["inputs"][0], data["inputs"][0]["device"]):
+        entry["shape"] = [1, 3, 8, 8]
+
+
 def _quant(data: dict) -> None:
     device = data["inputs"][0]["device"]
     device["dtype"] = "int8"
@@ -186,6 +208,12 @@ ROWS = [
     ),
     Row("npz member missing", _npz_without_member, RUN, ("b/program.mlir.npz", "has no array")),
     Row(
+        "npz member declaring more than it holds",
+        _npz_oversized,
+        RUN,
+        ("b/program.mlir.npz", "declares [10000000000] float32, more than its"),
+    ),
+    Row(
         "target.yaml edited",
         lambda w: (w / "b" / "target.yaml").write_text("name: other\n"),
         RUN,
@@ -208,6 +236,12 @@ ROWS = [
         manifest_edit(_quant),
         RUN,
         ("b/manifest.json", "inputs[0].device.quant.scale", "positive finite"),
+    ),
+    Row(
+        "manifest io not the program's",
+        manifest_edit(_io_shape),
+        RUN,
+        ("b/manifest.json", "[1, 3, 8, 8] float32 in the manifest", "in the program"),
     ),
     Row(
         "manifest path outside the bundle",
