@@ -502,3 +502,24 @@ def test_sigint_while_profiling_leaves_no_profile(work: Path) -> None:
     assert process.returncode == 130, stderr
     assert "Traceback" not in stderr
     assert snapshot(work) == before
+
+
+def test_sigint_while_compiling_over_a_bundle_leaves_it_whole(work: Path) -> None:
+    """A real SIGINT, sent once lowering has begun: the old bundle stays whole."""
+    edit_bundle_file(work / "b", "model.mlir", "// the old bundle\n")
+    before = snapshot(work)
+    process = subprocess.Popen(
+        [str(BIN / "aicc-compile"), "-m=model.onnx", "-aic-binary-dir=b"],
+        cwd=work,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert process.stderr is not None
+    assert "remark: plan-memory" in process.stderr.readline()  # lowered; not yet written
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    assert snapshot(work) == before
