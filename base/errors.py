@@ -1,5 +1,8 @@
 """User errors: what aicc's tools report as one line with exit status 2."""
 
+import errno
+import io
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -37,6 +40,7 @@ def user_errors_exit_2(tool: str) -> Callable[[Callable[P, None]], Callable[P, N
         def run(*args: P.args, **kwargs: P.kwargs) -> None:
             try:
                 main(*args, **kwargs)
+                sys.stdout.flush()  # a full disk under `> FILE` shows here, not at exit
             except UserError as e:
                 fail(tool, str(e))
             except KeyboardInterrupt:
@@ -45,10 +49,27 @@ def user_errors_exit_2(tool: str) -> Callable[[Callable[P, None]], Callable[P, N
                 # A closed pipe (`aicc-opt ... | head`) is the reader's choice, not an error.
                 sys.stderr.close()
                 raise SystemExit(0) from None
+            except OSError as e:
+                if e.errno not in _DISK_FULL:
+                    raise
+                _discard_stdout()
+                fail(tool, f"{e.filename or 'standard output'}: cannot write: {e.strerror}")
 
         return run
 
     return decorate
+
+
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null, so the text it still buffers is not flushed at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (kept open until exit)
 
 
 def first_line(error: BaseException) -> str:

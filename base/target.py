@@ -107,7 +107,7 @@ def load_target(path: Path | None = None, *, num_cores: int | None = None) -> Ta
     if not 1 <= num_cores <= target.cores:
         raise UserError(
             f"-aic-num-cores={num_cores}: must be 1..{target.cores}, "
-            f"the cores of the target {target.path}"
+            f"the cores of the target {target.name if path is None else path}"
         )
     return dataclasses.replace(target, cores=num_cores)
 

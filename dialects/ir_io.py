@@ -12,6 +12,9 @@ written inline: it goes to an `.npz` sidecar beside the output file
 from __future__ import annotations
 
 import io
+import math
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
@@ -24,7 +27,7 @@ from xdsl.printer import Printer
 from xdsl.utils.exceptions import DiagnosticException, ParseError, VerifyException
 
 from aicc.base.errors import UserError, first_line
-from aicc.base.files import write_atomically
+from aicc.base.files import write_files_atomically
 from aicc.dialects.aicc import ELIDED, SIDECAR, Blob, DenseResourceAttr, constant_store, encode_blob
 from aicc.dialects.onnx_base import OnnxOp
 
@@ -86,18 +89,58 @@ def parse_module(ctx: Context, text: str, source: Path | None = None) -> ModuleO
     """Parse a module; blobs marked `__sidecar__` load from `source`'s `.npz` sidecar."""
     store = constant_store(ctx)
     if source is not None and sidecar_path(source).exists():
-        archive = np.load(sidecar_path(source), allow_pickle=False)
-        store.sidecar = lambda key: np.asarray(archive[key])
+        store.sidecar = _sidecar_loader(sidecar_path(source))
     return Parser(ctx, text, name=str(source) if source else "<stdin>").parse_module()
 
 
+_NPY_HEADERS = {
+    (1, 0): np.lib.format.read_array_header_1_0,
+    (2, 0): np.lib.format.read_array_header_2_0,
+}
+
+
+def _sidecar_loader(path: Path) -> Callable[[str], np.ndarray]:
+    """Read members of an `.npz` sidecar by key; a broken archive or member is a
+    `UserError` naming the file, and a member's declared size is checked against its
+    stored bytes before anything is allocated."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (OSError, zipfile.BadZipFile) as e:
+        raise UserError(f"{path}: not a readable .npz archive: {first_line(e)}") from None
+
+    def load(key: str) -> np.ndarray:
+        member = f"{key}.npy"
+        try:
+            size = archive.getinfo(member).file_size
+        except KeyError:
+            raise UserError(f"{path}: has no array '{key}'; the sidecar does not match") from None
+        try:
+            with archive.open(member) as f:
+                read_header = _NPY_HEADERS.get(np.lib.format.read_magic(f))
+                if read_header is None:
+                    raise ValueError("is not a .npy array of format 1.0 or 2.0")
+                shape, _, dtype = read_header(f)
+                if dtype.hasobject:
+                    raise ValueError("holds Python objects")
+                if math.prod(shape) * dtype.itemsize > size:
+                    raise ValueError(f"declares {list(shape)} {dtype}, more than its {size} bytes")
+            with archive.open(member) as f:
+                return np.lib.format.read_array(f, allow_pickle=False)
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
+            raise UserError(f"{path}: array '{key}': {first_line(e)}") from None
+
+    return load
+
+
 def save_text(path: Path, text: str, sidecar: dict[str, np.ndarray]) -> None:
-    """Write printed IR to `path` and its large blobs to the `path.npz` sidecar, atomically."""
+    """Write printed IR to `path` and its large blobs to the `path.npz` sidecar, as a unit."""
+    files: dict[Path, str | bytes] = {}
     if sidecar:
         buffer = io.BytesIO()
         np.savez(buffer, allow_pickle=False, **sidecar)
-        write_atomically(sidecar_path(path), buffer.getvalue())
-    write_atomically(path, text)
+        files[sidecar_path(path)] = buffer.getvalue()
+    files[path] = text
+    write_files_atomically(files)
 
 
 def save_module(module: ModuleOp, path: Path, elide_over: int | None = DEFAULT_ELIDE_OVER) -> None:

@@ -1,8 +1,9 @@
 """Writing the program bundle (`aicc-compile -aic-binary-dir=DIR`); its layout and
 manifest are described in `aicc.runtime.bundle`, which reads it.
 
-Every file is written atomically, the manifest last, and deterministically: the
-same inputs give byte-identical bundles (the `.npz` members carry a fixed date).
+The bundle is written as a unit (a temporary directory swapped in whole) and
+deterministically: the same inputs give byte-identical bundles (the `.npz` members
+carry a fixed date). The manifest records every other file's sha256.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from xdsl.dialects.builtin import ModuleOp
 
 import aicc
 from aicc.base.errors import UserError
-from aicc.base.files import write_atomically
+from aicc.base.files import check_output_directory, directory_atomically, write_files_atomically
 from aicc.base.options import manifest_options
 from aicc.base.target import DEFAULT_TARGET
 from aicc.dialects.graph import Port
@@ -116,26 +117,58 @@ def npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
     return buffer.getvalue()
 
 
-def save_deterministic(module: ModuleOp, path: Path) -> None:
-    """`path` and its `path.npz` sidecar (removed if stale), each written atomically."""
+def module_files(module: ModuleOp, name: str) -> dict[str, str | bytes]:
+    """The printed module as `name` and, if it has large constants, its `name.npz` sidecar."""
     sidecar: dict[str, np.ndarray] = {}
     text = io.StringIO()
     print_module(module, text, sidecar=sidecar)
+    files: dict[str, str | bytes] = {name: text.getvalue()}
     if sidecar:
-        write_atomically(sidecar_path(path), npz_bytes(sidecar))
-    else:
-        sidecar_path(path).unlink(missing_ok=True)
-    write_atomically(path, text.getvalue())
+        files[sidecar_path(Path(name)).name] = npz_bytes(sidecar)
+    return files
+
+
+def _sha256(data: str | bytes) -> str:
+    return hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()
+
+
+_BUNDLE_FILES = frozenset(
+    {MANIFEST_FILE, TARGET_FILE}
+    | {name for base in (MODULE_FILE, PROGRAM_FILE) for name in (base, f"{base}.npz")}
+)
+
+
+def check_bundle_directory(directory: Path) -> None:
+    """Refuse, before compiling, a bundle directory `write_bundle` could not replace: one
+    that is not a directory, sits in a missing folder, or holds files other than a bundle's."""
+    check_output_directory(directory)
+    if not directory.is_dir():
+        return
+    try:
+        others = sorted(p.name for p in directory.iterdir() if p.name not in _BUNDLE_FILES)
+    except OSError as e:
+        raise UserError(f"{directory}: cannot read: {e.strerror}") from None
+    if others:
+        raise UserError(
+            f"{directory}: holds '{others[0]}', which is not a bundle file; "
+            "a bundle replaces its whole directory: give a new or bundle directory"
+        )
 
 
 def write_bundle(compiled: CompiledModel, directory: Path) -> None:
-    """Lower to the device (refusing what it cannot run) and write the bundle to `directory`."""
+    """Lower to the device (refusing what it cannot run) and write the bundle to `directory`.
+
+    The bundle is built in a temporary directory beside `directory` and swapped in
+    whole, so an interruption or a failure leaves an existing bundle as it was.
+    """
+    check_bundle_directory(directory)
     data = manifest(compiled)  # lowers first: a refused op leaves no half-written bundle
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise UserError(f"{directory}: cannot create the bundle directory: {e.strerror}") from None
-    save_deterministic(compiled.module, directory / MODULE_FILE)
-    save_deterministic(compiled.program, directory / PROGRAM_FILE)
-    write_atomically(directory / TARGET_FILE, target_bytes(compiled.session.config.target))
-    write_atomically(directory / MANIFEST_FILE, json.dumps(data, indent=2, sort_keys=True) + "\n")
+    files = {
+        **module_files(compiled.module, MODULE_FILE),
+        **module_files(compiled.program, PROGRAM_FILE),
+        TARGET_FILE: target_bytes(compiled.session.config.target),
+    }
+    data["files"] = {name: _sha256(content) for name, content in sorted(files.items())}
+    files[MANIFEST_FILE] = json.dumps(data, indent=2, sort_keys=True) + "\n"
+    with directory_atomically(directory) as staging:
+        write_files_atomically({staging / name: content for name, content in files.items()})

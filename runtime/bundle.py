@@ -8,7 +8,9 @@
     DIR/target.yaml         a copy of the target description the program was built for
     DIR/manifest.json       format_version, compiler, target, options, io, precisions, hashes
 
-`manifest.json` (format_version 2) keeps the keys of format_version 1 and adds:
+`manifest.json` (format_version 3) keeps the keys of format_version 2 and adds
+`files`: the sha256 of every other file of the bundle, by name. Format_version 2
+keeps the keys of format_version 1 and adds:
 - `target`: name, file name, sha256 of the file and the cores the program uses;
 - `options.target`, `options.aic_num_cores`: the flags as given (a file by its name);
 - in `inputs`/`outputs`, `device`: the dtype and shape the program reads or
@@ -18,6 +20,11 @@
 - `program`: its file, DDR bytes, peak activation bytes and instruction count.
 
 A format_version 1 bundle (no device program) still runs with `aicc-run --reference`.
+
+Nothing in a bundle is trusted: `read_bundle` checks every manifest field it uses
+(a one-line `UserError` naming the manifest and the field), that every file it
+names is a plain file inside the bundle, and each file's sha256 (format_version 3;
+format_version 2 hashes only `target.yaml`) before anything is parsed or allocated.
 """
 
 from __future__ import annotations
@@ -37,11 +44,12 @@ from aicc.base.int8 import dequantize, quantize
 from aicc.base.target import Target, load_target
 from aicc.dialects.context import make_context
 from aicc.dialects.graph import Port
-from aicc.dialects.ir_io import parse_error_line, parse_module
+from aicc.dialects.ir_io import parse_error_line, parse_module, sidecar_path
+from aicc.runtime.manifest import Manifest, check_hash, regular_file
 from aicc.sim.device import CostReport, DeviceProgram, load_program
 
-FORMAT_VERSION = 2
-READABLE_VERSIONS = (1, 2)
+FORMAT_VERSION = 3
+READABLE_VERSIONS = (1, 2, 3)
 MODULE_FILE = "model.mlir"
 PROGRAM_FILE = "program.mlir"
 TARGET_FILE = "target.yaml"
@@ -61,7 +69,8 @@ def _parse(path: Path) -> ModuleOp:
 
 @dataclass(frozen=True)
 class Bundle:
-    """A bundle on disk: its manifest, read and checked; the IR is parsed when asked for."""
+    """A bundle on disk: its manifest and file hashes, read and checked; the IR is parsed
+    when asked for."""
 
     directory: Path
     manifest: dict[str, Any]
@@ -72,7 +81,7 @@ class Bundle:
 
     def model(self) -> ModuleOp:
         """The high-level IR (what `--reference` runs)."""
-        return _parse(self.directory / MODULE_FILE)
+        return _parse(regular_file(self.directory / MODULE_FILE))
 
     def program(self) -> ModuleOp:
         if self.format_version < 2:
@@ -80,11 +89,19 @@ class Bundle:
                 f"{self.directory}: bundle format_version {self.format_version} holds no device "
                 "program; run it with --reference, or recompile it with this aicc"
             )
-        return _parse(self.directory / PROGRAM_FILE)
+        return _parse(self.directory / self.manifest["program"]["file"])
 
     def target(self) -> Target:
         """The bundled target description, with the cores the program was built for."""
-        return load_target(self.directory / TARGET_FILE, num_cores=self.manifest["target"]["cores"])
+        path = regular_file(self.directory / TARGET_FILE)
+        target = load_target(path)
+        cores = self.manifest["target"]["cores"]
+        if cores > target.cores:
+            raise UserError(
+                f"{self.directory / MANIFEST_FILE}: target.cores: {cores} is more than the "
+                f"{target.cores} cores of {path}"
+            )
+        return load_target(path, num_cores=cores)
 
     def edges(self, key: str) -> list[Edge]:
         """The `inputs` or `outputs`, each with its host and device types."""
@@ -93,12 +110,38 @@ class Bundle:
     def executable(self) -> DeviceExecutable:
         """The program loaded into the simulator (decoded and checked once)."""
         target = self.target()
-        program = load_program(self.program(), target)
-        return DeviceExecutable(program, target, self.edges("inputs"), self.edges("outputs"))
+        path = self.directory / self.manifest["program"]["file"]
+        module = self.program()
+        try:
+            program = load_program(module, target)
+        except UserError as e:
+            raise UserError(f"{path}: {e}") from None
+        inputs, outputs = self.edges("inputs"), self.edges("outputs")
+        _check_io(self.directory / MANIFEST_FILE, program, inputs + outputs)
+        return DeviceExecutable(program, target, inputs, outputs)
+
+
+def _check_io(manifest: Path, program: DeviceProgram, edges: list[Edge]) -> None:
+    """The manifest's edges are the program's io buffers, with their shapes and dtypes."""
+    buffers = {io.name: io for io in program.io}
+    names = sorted(edge.port.name for edge in edges)
+    if names != sorted(buffers):
+        raise UserError(
+            f"{manifest}: inputs and outputs {names} are not the program's io buffers "
+            f"{sorted(buffers)}; recompile the bundle"
+        )
+    for edge in edges:
+        io = buffers[edge.port.name]
+        if edge.device_dtype != io.dtype or edge.device_shape != io.shape:
+            raise UserError(
+                f"{manifest}: '{io.name}' is {list(edge.device_shape)} {edge.device_dtype} in "
+                f"the manifest, {list(io.shape)} {io.dtype} in the program; recompile the bundle"
+            )
 
 
 def read_bundle(directory: Path) -> Bundle:
-    """The bundle in `directory`; a missing or broken manifest names itself."""
+    """The bundle in `directory`, its manifest and file hashes checked; every problem is
+    one line naming the file (and the manifest field)."""
     manifest_path = directory / MANIFEST_FILE
     try:
         data = json.loads(manifest_path.read_text())
@@ -106,13 +149,47 @@ def read_bundle(directory: Path) -> Bundle:
         raise UserError(f"{manifest_path}: cannot read: {e.strerror}") from None
     except json.JSONDecodeError as e:
         raise UserError(f"{manifest_path}:{e.lineno}: not valid JSON: {e.msg}") from None
+    except UnicodeDecodeError:
+        raise UserError(f"{manifest_path}: not valid JSON: not UTF-8 text") from None
     version = data.get("format_version") if isinstance(data, dict) else None
-    if version not in READABLE_VERSIONS:
+    if type(version) is not int or version not in READABLE_VERSIONS:
         raise UserError(
             f"{manifest_path}: bundle format_version {version!r} is not one of "
             f"{', '.join(map(str, READABLE_VERSIONS))}; recompile with this aicc"
         )
+    manifest = Manifest(manifest_path, data)
+    if version >= 2:
+        _check_device_fields(manifest, directory)
+    if version >= 3:
+        _check_hashes(manifest, directory)
     return Bundle(directory, data)
+
+
+def _check_device_fields(manifest: Manifest, directory: Path) -> None:
+    target = manifest.section("target")
+    manifest.integer(manifest.get(target, "cores", "target"), "target.cores", low=1)
+    expected = manifest.sha256(manifest.get(target, "sha256", "target"), "target.sha256")
+    check_hash(regular_file(directory / TARGET_FILE), expected, manifest.path)
+    program = manifest.section("program")
+    manifest.file(directory, manifest.get(program, "file", "program"), "program.file")
+    manifest.edges("inputs", device=True)
+    manifest.edges("outputs", device=True)
+
+
+def _check_hashes(manifest: Manifest, directory: Path) -> None:
+    """Every file the runner reads is listed in `files`, and its sha256 matches."""
+    files = manifest.section("files")
+    program = manifest.data["program"]["file"]
+    read = [MODULE_FILE, program, TARGET_FILE]
+    read += [sidecar_path(Path(name)).name for name in (MODULE_FILE, program)]
+    for name in read:
+        if name not in files and (directory / name).exists():
+            raise manifest.error("files", f"'{name}' is in the bundle but has no hash")
+    for name in (MODULE_FILE, program, TARGET_FILE):
+        manifest.get(files, name, "files")
+    for name, digest in files.items():
+        path = manifest.file(directory, name, f"files.{name}")
+        check_hash(path, manifest.sha256(digest, f"files.{name}"), manifest.path)
 
 
 @dataclass(frozen=True)
@@ -122,12 +199,14 @@ class Edge:
     port: Port
     device_dtype: np.dtype
     quant: dict[str, Any] | None
+    device_shape: tuple[int, ...] = ()
 
     @staticmethod
     def from_manifest(entry: dict[str, Any]) -> Edge:
         port = Port(entry["name"], tuple(entry["shape"]), np.dtype(entry["dtype"]))
         device = entry.get("device") or {"dtype": entry["dtype"], "quant": None}
-        return Edge(port, np.dtype(device["dtype"]), device["quant"])
+        shape = tuple(device.get("shape", entry["shape"]))
+        return Edge(port, np.dtype(device["dtype"]), device["quant"], shape)
 
     def to_device(self, array: np.ndarray) -> np.ndarray:
         """The host array as the program reads it: quantized (or converted) on the host."""

@@ -29,7 +29,9 @@ from aicc.api import (
     write_bundle,
 )
 from aicc.base.errors import UserError, user_errors_exit_2
+from aicc.base.files import check_output_file
 from aicc.dialects.onnx_precision import precision_report
+from aicc.pipeline.bundle import check_bundle_directory
 from aicc.pipeline.op_support import format_table
 from aicc.tools.cli import (
     Flags,
@@ -121,6 +123,7 @@ def _merge(args: argparse.Namespace) -> None:
 
 
 def _dump(config: CompileConfig, output: Path) -> None:
+    check_output_file(output)  # before profiling, which may take long
     print("Quantization Profile is being generated.")
     result = dump_profile(config, output, _progress if sys.stderr.isatty() else None)
     print(f"Profiled {len(result.profile.tensors)} tensors over {result.inferences} inferences.")
@@ -128,8 +131,9 @@ def _dump(config: CompileConfig, output: Path) -> None:
 
 
 def _compile(args: argparse.Namespace, config: CompileConfig) -> None:
-    compiled = compile(config)
     directory = args.aic_binary_dir or Path(f"{config.model.stem}-bundle")
+    check_bundle_directory(directory)  # before compiling, which may take long
+    compiled = compile(config)
     write_bundle(compiled, directory)  # lowers to the device first: a refusal ends here
     if config.quantization.profile is not None:
         print("Model is compiled with Int8 precision using PGQ.")

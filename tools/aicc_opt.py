@@ -29,7 +29,8 @@ from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import ArgSpecParseError, DiagnosticException, ParseError
 from xdsl.xdsl_opt_main import xDSLOptMain
 
-from aicc.base.errors import UserError, cannot_read, cannot_write, first_line, user_errors_exit_2
+from aicc.base.errors import UserError, cannot_read, first_line, user_errors_exit_2
+from aicc.base.files import check_output_file
 from aicc.dialects.context import register_dialects
 from aicc.dialects.ir_io import (
     diagnostic_error,
@@ -37,6 +38,7 @@ from aicc.dialects.ir_io import (
     parse_module,
     print_module,
     save_text,
+    sidecar_path,
 )
 from aicc.pipeline.registry import AICC_PASSES
 from aicc.tools.cli import (
@@ -163,6 +165,10 @@ class AiccOptMain(xDSLOptMain):
         return out.getvalue()
 
     def run(self) -> None:
+        if self.args.output_file is not None:
+            # Refused before any pass runs: a FIFO, a symlink or a missing folder at -o.
+            check_output_file(Path(self.args.output_file))
+            check_output_file(sidecar_path(Path(self.args.output_file)))
         try:
             super().run()
         except ParseError as e:
@@ -171,11 +177,7 @@ class AiccOptMain(xDSLOptMain):
             raise UserError(f"{self.get_input_name()}: {first_line(e)}") from None
         if self.args.output_file is None:
             return
-        path = Path(self.args.output_file)
-        try:
-            save_text(path, self.output.getvalue(), self.sidecar)
-        except OSError as e:
-            raise cannot_write(path, e) from None
+        save_text(Path(self.args.output_file), self.output.getvalue(), self.sidecar)
 
 
 @user_errors_exit_2("aicc-opt")

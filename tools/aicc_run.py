@@ -3,7 +3,9 @@
 Inputs are `.npy` files or raw little-endian files shaped and typed as the graph
 input, given in graph-input order (`-i FILE`), by name (`-i NAME=FILE`), or one
 inference per line of an `--input-list-file`. Each result of inference `k` is
-written as raw bytes of its dtype to `DIR/<output name>-activation-0-inf-<k>.bin`.
+written as raw bytes of its dtype to `DIR/<output name>-activation-0-inf-<k>.bin`;
+the files appear only once every inference has run, so a bad input or a fault
+leaves no outputs behind (DIR is created if missing; its parent must exist).
 
 `aicc-run -t DIR` runs the `aic` program of a bundle that `aicc-compile` wrote on
 the simulator (aicc.sim.device), with the same input and output conventions: float
@@ -34,8 +36,8 @@ import numpy as np
 from xdsl.dialects.builtin import ModuleOp
 
 from aicc.base.accuracy import DEFAULT_THRESHOLD_DB
-from aicc.base.errors import UserError, cannot_write, user_errors_exit_2
-from aicc.base.files import write_atomically
+from aicc.base.errors import UserError, user_errors_exit_2
+from aicc.base.files import check_output_file, files_into_directory, write_atomically
 from aicc.dialects.graph import Port, input_ports, main_func, output_ports
 from aicc.dialects.ir_io import module_blobs
 from aicc.runtime.bundle import read_bundle
@@ -246,10 +248,7 @@ def emit_report(args: argparse.Namespace, report: CostReport) -> None:
     elif args.report == "json":
         print(text, end="")
     if args.report_file is not None:
-        try:
-            write_atomically(args.report_file, text)
-        except OSError as e:
-            raise cannot_write(args.report_file, e) from None
+        write_atomically(args.report_file, text)
 
 
 def _quiet(_: str) -> None:
@@ -273,30 +272,25 @@ def main(argv: Sequence[str] | None = None) -> None:
 
         print_comparison(compare_config(args, source), runs, args.compare_threshold)
         return
-    directory: Path = args.write_output_dir
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise UserError(f"{directory}: cannot create the output directory: {e.strerror}") from None
+    if args.report_file is not None:
+        check_output_file(args.report_file)
     report: CostReport | None = None
-    for index, run in enumerate(runs):
-        arrays = run.read(inputs)
-        results, report = execute(arrays)
-        for _ in range(args.num_iter - 1):
+    with files_into_directory(args.write_output_dir) as staging:
+        for index, run in enumerate(runs):
+            arrays = run.read(inputs)
             results, report = execute(arrays)
-        files = output_files(directory, outputs, index, source)
-        for path, array in zip(files, results, strict=True):
-            write_output(path, array)
+            for _ in range(args.num_iter - 1):
+                results, report = execute(arrays)
+            files = output_files(staging, outputs, index, source)
+            for path, array in zip(files, results, strict=True):
+                write_output(path, array)
     if report is not None:
         emit_report(args, report)
 
 
 def write_output(path: Path, array: np.ndarray) -> None:
-    """Raw little-endian bytes of the array's own dtype, written atomically."""
-    try:
-        write_atomically(path, array.astype(array.dtype.newbyteorder("<")).tobytes())
-    except OSError as e:
-        raise cannot_write(path, e) from None
+    """Raw little-endian bytes of the array's own dtype."""
+    write_atomically(path, array.astype(array.dtype.newbyteorder("<")).tobytes())
 
 
 if __name__ == "__main__":

@@ -44,6 +44,9 @@ class DeviceProgram:
 
     def __init__(self, program: ProgramOp, target: Target) -> None:
         self.target = target
+        problem = Memories.limits_problem(program.limits, target)
+        if problem is not None:
+            raise DeviceFault(f"device fault: aic.program: {problem}")
         self.memories = Memories(program.limits, program.num_cores)
         self.io: list[IoBuffer] = []
         self._views: dict[str, np.ndarray] = {}

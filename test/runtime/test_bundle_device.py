@@ -1,4 +1,4 @@
-"""Bundle format_version 2: files, manifest, edges, determinism and format_version 1 bundles."""
+"""Bundle format_version 3: files, manifest, edges, determinism and format_version 1 bundles."""
 
 from __future__ import annotations
 
@@ -69,7 +69,10 @@ def test_bundle_files_and_manifest(bundle_dir: Path) -> None:
         "target.yaml",
     ]
     manifest = json.loads((bundle_dir / "manifest.json").read_text())
-    assert manifest["format_version"] == 2
+    assert manifest["format_version"] == 3
+    assert sorted(manifest["files"]) == [
+        "model.mlir", "model.mlir.npz", "program.mlir", "program.mlir.npz", "target.yaml"
+    ]  # fmt: skip
     assert manifest["executable"] == "aic-simulator"
     assert manifest["target"]["name"] == "cloud_ai_100"
     assert manifest["target"]["cores"] == 16
@@ -156,7 +159,7 @@ def test_format_version_1_runs_only_on_the_reference(bundle_dir: Path, tmp_path:
         bundle.program()
 
 
-@pytest.mark.parametrize("version", [3, None, "2"])
+@pytest.mark.parametrize("version", [4, None, "2", True])
 def test_unknown_format_version_is_refused(
     bundle_dir: Path, tmp_path: Path, version: object
 ) -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +24,22 @@ def run_tool(
 ) -> subprocess.CompletedProcess[str]:
     command = [str(BIN / tool), *map(str, args)]
     return subprocess.run(command, capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+def run_in_process(
+    main: Callable[[list[str]], None], argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> subprocess.CompletedProcess[str]:
+    """Run a console-script main in this process (so a test can monkeypatch what it
+    calls), with its exit status and output as `run_tool` gives them."""
+    capsys.readouterr()
+    code: int | str | None = 0
+    try:
+        main(argv)
+    except SystemExit as e:
+        code = e.code
+    out, err = capsys.readouterr()
+    status = code if isinstance(code, int) else (0 if code is None else 1)
+    return subprocess.CompletedProcess(argv, status, out, err)
 
 
 def run_ok(tool: str, *args: str | Path, cwd: Path | None = None) -> str:
@@ -45,6 +64,19 @@ def assert_one_line(line: str, *needles: str) -> str:
     for needle in needles:
         assert needle in line, line
     return line
+
+
+def edit_bundle_file(bundle: Path, name: str, data: str | bytes) -> None:
+    """Replace a bundle file and record its new sha256 in the manifest, as a user who
+    edits a bundle carefully would: the edit then reaches the checks after the hashes."""
+    path = bundle / name
+    if isinstance(data, str):
+        path.write_text(data)
+    else:
+        path.write_bytes(data)
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    manifest["files"][name] = hashlib.sha256(path.read_bytes()).hexdigest()
+    (bundle / "manifest.json").write_text(json.dumps(manifest))
 
 
 def make_model() -> onnx.ModelProto:

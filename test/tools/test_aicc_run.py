@@ -33,7 +33,7 @@ def save_inputs(tmp_path: Path, inputs: Inputs) -> tuple[Path, Path]:
 
 def test_outputs_are_sanitized_raw_files(tmp_path: Path, model_path: Path, inputs: Inputs) -> None:
     x, y = save_inputs(tmp_path, inputs)
-    out = tmp_path / "new" / "dir"
+    out = tmp_path / "new"
     result = run_tool("aicc-run", model_path, "-i", x, "-i", y, "--write-output-dir", out)
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in out.iterdir()) == [

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import assert_user_error, run_ok, run_tool
+from conftest import assert_user_error, edit_bundle_file, run_ok, run_tool
 from tiny_cnn_flow import make_flow
 
 OUT = "fc0-activation-0-inf-{}.bin"
@@ -113,7 +113,7 @@ def test_out_of_bounds_program_is_one_line(flow: Path) -> None:
     # Move the first scratchpad view far past the 8 MiB scratchpad.
     broken, count = re.subn(r"sp\[\d+\]", "sp[67108864]", text, count=1)
     assert count == 1
-    (copy / "program.mlir").write_text(broken)
+    edit_bundle_file(copy, "program.mlir", broken)
     result = run_tool("aicc-run", "-t", "broken", "-i", "in0.npy", "--write-output-dir=x", cwd=flow)
     line = assert_user_error(result, "67108864")
     assert "core" in line and "scratchpad" in line
@@ -122,7 +122,7 @@ def test_out_of_bounds_program_is_one_line(flow: Path) -> None:
 def test_corrupt_program_text_is_one_line(flow: Path) -> None:
     copy = _copy_bundle(flow, "corrupt")
     text = (copy / "program.mlir").read_text()
-    (copy / "program.mlir").write_text(text.replace("aic.core", "aic.cor", 1))
+    edit_bundle_file(copy, "program.mlir", text.replace("aic.core", "aic.cor", 1))
     result = run_tool("aicc-run", "-t", "corrupt", "-i", "in0.npy", "-write-output-dir=x", cwd=flow)
     assert_user_error(result, "program.mlir:", "aic.cor")
 
