@@ -53,11 +53,12 @@ def broadcasts_to(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
 
 
 def normalize_axis(axis: int, rank: int, *, inclusive: bool = False) -> int:
-    """`axis` in [0, rank) (or [0, rank] if `inclusive`), counting negative axes from the end."""
+    """`axis` in [0, rank) (or [0, rank] if `inclusive`, as Flatten's), counting negative
+    axes from the end: -1 is always rank - 1."""
     upper = rank + 1 if inclusive else rank
-    if not -upper <= axis < upper:
+    if not -rank <= axis < upper:
         raise ShapeError(f"axis {axis} is out of range for rank {rank}")
-    return axis + upper if axis < 0 else axis
+    return axis + rank if axis < 0 else axis
 
 
 def matmul_shape(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:

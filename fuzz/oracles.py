@@ -6,7 +6,7 @@ refused it in one line at compile time) or finding (a bug, with a message).
 2. print -> parse -> print is a fixpoint, and the verifier passes, after import and
    after every pass of every compile (onnx, annotated, quantized, kernel, planned, aic);
 3. export to ONNX, run in onnxruntime: equal to the original's result (oracle 1's bound);
-4. FP32 device vs reference: rtol 1e-5, atol 1e-6 x the output's magnitude;
+4. FP32 device vs reference: rtol 1e-5, atol `DEVICE_ATOL` x the output's magnitude;
 5. INT8 device vs reference INT8: bit-identical when every node runs in i8, else
    oracle 4's or 6's bound widened to `FALLBACK_STEPS` output steps;
 6. FP16 (-convert-to-fp16) and mixed FP16/INT8 device vs reference: FP16 outputs
@@ -26,7 +26,7 @@ from typing import Literal
 import numpy as np
 from xdsl.dialects.builtin import ModuleOp
 
-from aicc.base.accuracy import FP32_ATOL, FP32_RTOL, mismatch
+from aicc.base.accuracy import FP32_RTOL, mismatch
 from aicc.dialects.context import make_context
 from aicc.dialects.ir_io import module_text, parse_module
 from aicc.frontend.onnx_export import export_module
@@ -44,6 +44,11 @@ FALLBACK_STEPS = 2
 """Output quantization steps between the simulator and the reference when float
 nodes feed quantized ones: a float result one ulp apart may round to the next step,
 and that step may move the next rounding (as tests/e2e/test_device.py)."""
+DEVICE_ATOL = 1e-5
+"""FP32 device against reference, per unit of the output's magnitude. The simulator sums
+each dot product in HWIO order over tiles, the reference in im2col order: on a 5x5
+Conv over 16 channels an output near zero differs by 1.7e-6 at magnitude 0.86, so the
+tests' absolute 1e-6 does not hold for long reductions (as their light-model misses show)."""
 RUN_TIME = ("run ", "reference ")
 """Stages that run a compiled model: a refusal there is a run-time failure."""
 
@@ -237,7 +242,7 @@ def device_pairs(trial: Trial, flavour: Flavour) -> list[tuple[np.ndarray, np.nd
 
 def check_fp32_device(trial: Trial) -> Outcome:
     for index, (got, want) in enumerate(device_pairs(trial, "fp32")):
-        problem = mismatch(got, want, FP32_RTOL, FP32_ATOL * (magnitude(want) or 1.0))
+        problem = fp32_problem(got, want)
         if problem is not None:
             return Outcome.finding(f"FP32 device vs reference, output {index}: {problem}")
     return Outcome.passed()
@@ -266,7 +271,11 @@ def within_mixed_bound(
         return f"max |error| {worst:.6g} = {worst / step:.1f} output steps (bound {FALLBACK_STEPS})"
     if fp16:
         return fp16_problem(got, want)
-    return mismatch(got, want, FP32_RTOL, FP32_ATOL * (magnitude(want) or 1.0))
+    return fp32_problem(got, want)
+
+
+def fp32_problem(got: np.ndarray, want: np.ndarray) -> str | None:
+    return mismatch(got, want, FP32_RTOL, DEVICE_ATOL * (magnitude(want) or 1.0))
 
 
 def fp16_problem(got: np.ndarray, want: np.ndarray) -> str | None:

@@ -190,7 +190,10 @@ def open_session(config: CompileConfig, after_pass: AfterPass | None = None) -> 
     """
     model = read_model(config.model)
     digest = graph_hash(model)
-    module = import_model(prepare_model(model, config.model, config.symbols))
+    try:
+        module = import_model(prepare_model(model, config.model, config.symbols))
+    except UserError as e:
+        raise UserError(f"{config.model}: {e}") from None
     ctx = make_context()
     fp16 = None
     if config.quantization.node_precision_info is not None:
