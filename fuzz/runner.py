@@ -21,7 +21,7 @@ import time
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +39,8 @@ from aicc.fuzz.trial import Trial
 class FuzzOptions:
     seed: int = 1
     count: int = 100
+    start: int = 0
+    """The first graph's index: graphs `start` to `start + count - 1` run."""
     max_nodes: int = 40
     oracles: tuple[int, ...] = tuple(ORACLES)
     time_budget: float | None = None
@@ -212,9 +214,10 @@ def run_fuzz(
 
 
 def _results(options: FuzzOptions, deadline: float | None) -> Iterable[GraphResult]:
+    indices = range(options.start, options.start + options.count)
     if options.jobs <= 1:
-        for index in range(options.count):
-            if deadline is not None and time.perf_counter() > deadline:
+        for index in indices:
+            if _past(deadline):
                 return
             yield run_graph(options, index)
         return
@@ -223,24 +226,21 @@ def _results(options: FuzzOptions, deadline: float | None) -> Iterable[GraphResu
         os.environ.setdefault(variable, "1")
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(options.jobs, mp_context=context) as pool:
-        pending: list[Future[GraphResult]] = []
-        next_index = 0
-        while next_index < options.count or pending:
-            while next_index < options.count and len(pending) < 2 * options.jobs:
-                if deadline is not None and time.perf_counter() > deadline:
-                    next_index = options.count
+        pending: set[Future[GraphResult]] = set()
+        waiting = iter(indices)
+        while True:
+            # Two graphs queued per worker: the time budget stops the rest from starting.
+            while len(pending) < 2 * options.jobs and not _past(deadline):
+                index = next(waiting, None)
+                if index is None:
                     break
-                pending.append(pool.submit(run_graph, options, next_index))
-                next_index += 1
+                pending.add(pool.submit(run_graph, options, index))
             if not pending:
-                break
-            done = next(f for f in _as_completed(pending))
-            pending.remove(done)
-            yield done.result()
+                return
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                yield future.result()
 
 
-def _as_completed(futures: list[Future[GraphResult]]) -> Iterable[Future[GraphResult]]:
-    from concurrent.futures import FIRST_COMPLETED, wait
-
-    finished, _ = wait(futures, return_when=FIRST_COMPLETED)
-    return list(finished)
+def _past(deadline: float | None) -> bool:
+    return deadline is not None and time.perf_counter() > deadline
