@@ -73,4 +73,3 @@ def mismatch(actual: np.ndarray, reference: np.ndarray, rtol: float, atol: float
         f"{int(bad.sum())} of {bad.size} elements beyond rtol {rtol:.3g}/atol {atol:.3g}; "
         f"worst {got.flat[worst]:.9g} vs {want.flat[worst]:.9g}"
     )
-

@@ -228,10 +228,7 @@ class _Builder:
 
     def step(self) -> None:
         """Add one random node reading a recent tensor (a chain) or any tensor (fan-out)."""
-        if self.rng.random() < 0.65:
-            source = self.order[-1]
-        else:
-            source = self.choice(self.order)
+        source = self.order[-1] if self.rng.random() < 0.65 else self.choice(self.order)
         shape = self.shapes[source]
         makers = [m for rank, m in _MAKERS if rank is None or rank == len(shape)]
         maker = self.choice(makers)
@@ -246,10 +243,7 @@ class _Builder:
             self.nodes,
             "fuzz",
             [helper.make_tensor_value_info(INPUT, TensorProto.FLOAT, self.input_shape)],
-            [
-                helper.make_tensor_value_info(n, TensorProto.FLOAT, self.shapes[n])
-                for n in outputs
-            ],
+            [helper.make_tensor_value_info(n, TensorProto.FLOAT, self.shapes[n]) for n in outputs],
             self.initializers,
         )
         model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
@@ -346,7 +340,10 @@ _ACTIVATIONS: tuple[tuple[str, dict[str, Any]], ...] = (
 def _activation(b: _Builder, source: str, shape: Shape) -> bool:
     if b.rng.random() < 0.2:
         low, high = sorted(float(v) for v in b.rng.standard_normal(2))
-        bounds = [b.constant(np.float32(low)), b.constant(np.float32(high + 0.5))]
+        bounds = [
+            b.constant(np.asarray(low, np.float32)),
+            b.constant(np.asarray(high + 0.5, np.float32)),
+        ]
         return b.add("Clip", [source, *bounds], {})
     op, attrs = b.choice(_ACTIVATIONS)
     return b.add(op, [source], attrs)
@@ -381,7 +378,9 @@ def _concat(b: _Builder, source: str, shape: Shape) -> bool:
         n
         for n in b.order
         if len(b.shapes[n]) == len(shape)
-        and all(d == e for i, (d, e) in enumerate(zip(b.shapes[n], shape, strict=True)) if i != axis)
+        and all(
+            d == e for i, (d, e) in enumerate(zip(b.shapes[n], shape, strict=True)) if i != axis
+        )
     ]
     picks = [source] + [b.choice(others) for _ in range(int(b.rng.integers(1, 3)))]
     b.rng.shuffle(picks)

@@ -47,8 +47,7 @@ def minimize(case: FuzzCase, still_fails: StillFails, time_limit: float = 300.0)
 def size(model: onnx.ModelProto) -> tuple[int, int, int]:
     """Nodes, input elements and weight elements: every reduction lowers this."""
     inputs = sum(
-        int(np.prod([d.dim_value for d in i.type.tensor_type.shape.dim]))
-        for i in model.graph.input
+        int(np.prod([d.dim_value for d in i.type.tensor_type.shape.dim])) for i in model.graph.input
     )
     weights = sum(int(np.prod(t.dims)) for t in model.graph.initializer)
     return len(model.graph.node), inputs, weights

@@ -81,7 +81,7 @@ class Oracle:
 
 def reason_of(message: str) -> str:
     """A refusal message with its file, names and numbers blanked: the refusal's class."""
-    text = re.sub(r"^\S*(?:\.onnx|\.yaml|\.txt|\.npy)(?::\d+)?: ", "", message)
+    text = re.sub(r"\S*(?:\.onnx|\.yaml|\.txt|\.npy)(?::\d+)?: ", "", message)
     text = re.sub(r"'[^']*'", "'…'", text)
     text = re.sub(r"\b\d+(?:\.\d+)?(?:e[-+]?\d+)?\b", "N", text)
     text = re.sub(r"\(op_type:(\w+), node name: [^)]*\)", r"(\1)", text)
@@ -106,11 +106,16 @@ def magnitude(array: np.ndarray) -> float:
 
 
 def compare_float(
-    got: list[np.ndarray], want: list[np.ndarray], rtol: float, atol: float, what: str
+    got: list[np.ndarray],
+    want: list[np.ndarray],
+    rtol: float,
+    atol: float,
+    what: str,
+    scales: list[float],
 ) -> Outcome:
-    """`got` against `want` output by output, `atol` scaled to each output's magnitude."""
+    """`got` against `want` output by output, `atol` scaled to each output's scale."""
     for index, (g, w) in enumerate(zip(got, want, strict=True)):
-        problem = mismatch(g, w, rtol, atol * (magnitude(w) or 1.0))
+        problem = mismatch(g, w, rtol, atol * (max(magnitude(w), scales[index]) or 1.0))
         if problem is not None:
             return Outcome.finding(f"{what}, output {index}: {problem}")
     return Outcome.passed()
@@ -145,8 +150,10 @@ def check_reference_vs_onnxruntime(trial: Trial) -> Outcome:
     module = trial.imported()
     for inputs in trial.test_inputs:
         expected = original_in_onnxruntime(trial, inputs)
-        actual = trial.run_checked("reference fp32", lambda: run_module(module, inputs))
-        outcome = compare_float(actual, expected, ORT_RTOL, ORT_ATOL, "reference vs onnxruntime")
+        actual = trial.run_checked("reference fp32", lambda i=inputs: run_module(module, i))
+        outcome = compare_float(
+            actual, expected, ORT_RTOL, ORT_ATOL, "reference vs onnxruntime", trial.output_scales
+        )
         if outcome.status != "passed":
             return outcome
     return Outcome.passed()
@@ -162,7 +169,9 @@ def check_export(trial: Trial) -> Outcome:
             actual = onnxruntime_outputs(exported, inputs, input_names(trial))
         except Exception as e:  # the exported model is aicc's output: onnxruntime must run it
             return Outcome.finding(f"onnxruntime rejects the exported model: {e}".splitlines()[0])
-        outcome = compare_float(actual, expected, ORT_RTOL, ORT_ATOL, "exported vs original")
+        outcome = compare_float(
+            actual, expected, ORT_RTOL, ORT_ATOL, "exported vs original", trial.output_scales
+        )
         if outcome.status != "passed":
             return outcome
     return Outcome.passed()
@@ -245,6 +254,9 @@ def check_round_trips(trial: Trial) -> Outcome:
     if hook.problems:
         return Outcome.finding(hook.problems[0])
     missing = [level for level in LEVELS.values() if level not in hook.levels]
+    if missing and trial.refusals:
+        first = trial.refusals[0]
+        return Outcome.refused(f"{first.stage.split()[0]}: {reason_of(first.message)}")
     if missing:
         return Outcome.refused(f"levels not reached: {', '.join(missing)}")
     return Outcome.passed()
@@ -253,19 +265,19 @@ def check_round_trips(trial: Trial) -> Outcome:
 # -- 4, 5, 6: the simulator against the reference -------------------------------------
 
 
-def device_pairs(trial: Trial, flavour: Flavour) -> list[tuple[np.ndarray, np.ndarray]]:
-    """(device, reference) output pairs over the trial's test inputs."""
+def device_pairs(trial: Trial, flavour: Flavour) -> list[tuple[np.ndarray, np.ndarray, float]]:
+    """(device, reference, the output's scale) over the trial's outputs and test inputs."""
     pairs = []
     for inputs in trial.test_inputs:
         device = trial.device(flavour, inputs)
         reference = trial.reference(flavour, inputs)
-        pairs.extend(zip(device, reference, strict=True))
+        pairs.extend(zip(device, reference, trial.output_scales, strict=True))
     return pairs
 
 
 def check_fp32_device(trial: Trial) -> Outcome:
-    for index, (got, want) in enumerate(device_pairs(trial, "fp32")):
-        problem = fp32_problem(got, want)
+    for index, (got, want, scale) in enumerate(device_pairs(trial, "fp32")):
+        problem = fp32_problem(got, want, scale)
         if problem is not None:
             return Outcome.finding(f"FP32 device vs reference, output {index}: {problem}")
     return Outcome.passed()
@@ -281,7 +293,7 @@ def quantized_steps(trial: Trial, flavour: Flavour) -> list[float | None]:
 
 
 def within_mixed_bound(
-    got: np.ndarray, want: np.ndarray, step: float | None, fp16: bool
+    got: np.ndarray, want: np.ndarray, scale: float, step: float | None, fp16: bool
 ) -> str | None:
     """The bound of a graph mixing precisions: `FALLBACK_STEPS` steps of a quantized output,
     `FP16_ULPS` float16 ulps of a float one's magnitude where FP16 nodes may feed it
@@ -293,33 +305,38 @@ def within_mixed_bound(
             return None
         return f"max |error| {worst:.6g} = {worst / step:.1f} output steps (bound {FALLBACK_STEPS})"
     if fp16:
-        return fp16_problem(got, want)
-    return fp32_problem(got, want)
+        return fp16_problem(got, want, scale)
+    return fp32_problem(got, want, scale)
 
 
-def fp32_problem(got: np.ndarray, want: np.ndarray) -> str | None:
-    return mismatch(got, want, FP32_RTOL, DEVICE_ATOL * (magnitude(want) or 1.0))
+def fp32_problem(got: np.ndarray, want: np.ndarray, scale: float) -> str | None:
+    return mismatch(got, want, FP32_RTOL, DEVICE_ATOL * (max(magnitude(want), scale) or 1.0))
 
 
-def fp16_problem(got: np.ndarray, want: np.ndarray) -> str | None:
-    ulp = float(np.spacing(np.float16(magnitude(want))))
-    return mismatch(got, want, 0.0, FP16_ULPS * ulp)
+def fp16_problem(got: np.ndarray, want: np.ndarray, scale: float) -> str | None:
+    # A float16 ulp is 2^-10 of the value's binade; in f32 outputs beyond float16's range
+    # (kept kinds) the same relative bound applies.
+    size = max(magnitude(want), scale) or 1.0
+    return mismatch(got, want, 0.0, FP16_ULPS * 2.0**-10 * size)
 
 
 def check_int8_device(trial: Trial) -> Outcome:
     exact = trial.precisions("int8") == {"i8"}
     steps = quantized_steps(trial, "int8")
     pairs = device_pairs(trial, "int8")
-    for index, (got, want) in enumerate(pairs):
+    for index, (got, want, scale) in enumerate(pairs):
         if exact and not np.array_equal(got, want):
             differing = int(np.sum(got != want))
             return Outcome.finding(
                 f"INT8 device vs reference, output {index % len(steps)}: {differing} of "
                 f"{got.size} elements differ in an all-i8 graph"
             )
-        problem = None if exact else within_mixed_bound(got, want, steps[index % len(steps)], False)
+        step = steps[index % len(steps)]
+        problem = None if exact else within_mixed_bound(got, want, scale, step, False)
         if problem is not None:
-            return Outcome.finding(f"INT8 (with float nodes), output {index % len(steps)}: {problem}")
+            return Outcome.finding(
+                f"INT8 (with float nodes), output {index % len(steps)}: {problem}"
+            )
     return Outcome.passed()
 
 
@@ -337,8 +354,8 @@ def check_fp16_device(trial: Trial) -> Outcome:
 
 def _check_fp16_flavour(trial: Trial, flavour: Flavour) -> Outcome:
     steps = quantized_steps(trial, flavour)
-    for index, (got, want) in enumerate(device_pairs(trial, flavour)):
-        problem = within_mixed_bound(got, want, steps[index % len(steps)], True)
+    for index, (got, want, scale) in enumerate(device_pairs(trial, flavour)):
+        problem = within_mixed_bound(got, want, scale, steps[index % len(steps)], True)
         if problem is not None:
             return Outcome.finding(f"{flavour} device vs reference, output {index}: {problem}")
     return Outcome.passed()

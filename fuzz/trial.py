@@ -21,6 +21,7 @@ from xdsl.dialects.builtin import ModuleOp
 
 from aicc.base.errors import UserError
 from aicc.dialects.onnx_precision import precision_report
+from aicc.frontend.onnx_load import load_module
 from aicc.fuzz.generator import FuzzCase
 from aicc.pipeline.bundle import manifest
 from aicc.pipeline.compiler import (
@@ -31,7 +32,6 @@ from aicc.pipeline.compiler import (
     dump_profile,
 )
 from aicc.pipeline.compiler import compile_model as compile_config
-from aicc.frontend.onnx_load import load_module
 from aicc.runtime.bundle import DeviceExecutable, Edge
 from aicc.sim.device import load_program
 from aicc.sim.reference.interpreter import run_module
@@ -160,6 +160,38 @@ class Trial:
         module = self.step("import", lambda: load_module(self.model_path))
         assert isinstance(module, ModuleOp)
         return module
+
+    @cached_property
+    def output_scales(self) -> list[float]:
+        """Per graph output, the largest finite magnitude of any tensor its computation
+        passes through, over the test inputs: float rounding errors scale with it, not with
+        the output (a sum of terms near 0.3 that cancels to 1e-4 is off by 0.3-sized ulps)."""
+        module = self.imported()
+        largest: dict[str, float] = {}
+
+        def observe(name: str, array: np.ndarray) -> None:
+            finite = np.abs(array[np.isfinite(array)]) if array.dtype.kind == "f" else array
+            peak = float(np.max(finite, initial=0.0))
+            largest[name] = max(largest.get(name, 0.0), peak)
+
+        for inputs in self.test_inputs:
+            self.run_checked(
+                "reference fp32", lambda i=inputs: run_module(module, i, observer=observe)
+            )
+        graph = self.case.model.graph
+        producers = {o: node for node in graph.node for o in node.output}
+        scales = []
+        for output in graph.output:
+            seen, todo = set(), [output.name]
+            while todo:
+                name = todo.pop()
+                if name in seen:
+                    continue
+                seen.add(name)
+                if name in producers:
+                    todo.extend(i for i in producers[name].input if i)
+            scales.append(max((largest.get(n, 0.0) for n in seen), default=0.0))
+        return scales
 
     def config(self, flavour: Flavour) -> CompileConfig:
         keep = self.case.keep_kinds

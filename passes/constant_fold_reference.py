@@ -133,4 +133,3 @@ def _op_names(module: ModuleOp) -> set[str]:
         for o in module.walk()
         if isinstance(o, OnnxOp) and not isinstance(o, ConstantOp)
     }
-

@@ -52,7 +52,6 @@ from aicc.pipeline.registry import AICC_PASSES
 from aicc.runtime.inputs import Inference, read_input_list
 from aicc.sim.reference.interpreter import run_module
 
-
 AfterPass = Callable[[str, ModuleOp], None]
 """Called with a pass name and the module after that pass."""
 

@@ -8,6 +8,7 @@ import pytest
 
 from aicc.fuzz import oracles
 from aicc.fuzz.oracles import Oracle, Outcome
+from aicc.fuzz.trial import Trial
 from aicc.tools.aicc_fuzz import main
 
 
@@ -29,8 +30,8 @@ def test_no_findings_exits_0_with_the_summary(capsys: pytest.CaptureFixture[str]
 def test_a_finding_exits_1_and_writes_a_reproducer(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    def planted(trial: object) -> Outcome:
-        model = getattr(trial, "case").model
+    def planted(trial: Trial) -> Outcome:
+        model = trial.case.model
         has_conv = any(n.op_type == "Conv" for n in model.graph.node)
         return Outcome.finding("planted: a Conv") if has_conv else Outcome.passed()
 
