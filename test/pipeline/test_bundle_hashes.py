@@ -17,7 +17,7 @@ from aicc.api import CompileConfig, compile, dump_profile, write_bundle
 from aicc.frontend.models import small_resnet, tiny_cnn
 
 TINY_CNN_INT8 = "4af0b544b9a400485cb6e591bebde26e28bd1e88a3244ff226ead96c5283fe4b"
-SMALL_RESNET_FP16 = "14b94ade226fae5324797457f572507c8ed7da5a72659a24b8e328a1a9c383ec"
+SMALL_RESNET_FP16 = "d4928b2bbee2e2b49ff55b5c937cead9fd42d6d1776d5a9e825a65fbebafd8dc"
 
 
 def bundle_digest(directory: Path) -> str:
