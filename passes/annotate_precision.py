@@ -100,7 +100,7 @@ class AnnotatePrecision(ModulePass):
         check_names(info, {o.first_output_name for o in ops} | set(folded))
         listed = _cited_names(info)
         for name in sorted(set(listed) & set(folded)):
-            remark(f"{listed[name]}: '{name}' was folded away at import; it runs in no precision")
+            remark(f"{listed[name]}: '{name}' was folded away by constant-fold-reference; it runs in no precision")
         fp16 = frozenset(self.fp16_kinds)
         for o in ops:
             where = listed.get(o.first_output_name)
