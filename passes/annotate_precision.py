@@ -100,7 +100,8 @@ class AnnotatePrecision(ModulePass):
         check_names(info, {o.first_output_name for o in ops} | set(folded))
         listed = _cited_names(info)
         for name in sorted(set(listed) & set(folded)):
-            remark(f"{listed[name]}: '{name}' was folded away by constant-fold-reference; it runs in no precision")
+            folded_by = "was folded away by constant-fold-reference"
+            remark(f"{listed[name]}: '{name}' {folded_by}; it runs in no precision")
         fp16 = frozenset(self.fp16_kinds)
         for o in ops:
             where = listed.get(o.first_output_name)
