@@ -10,8 +10,8 @@ from aicc.fuzz.runner import FuzzOptions, run_fuzz
 
 SEED = 1
 CHUNKS = 4
-GRAPHS_PER_CHUNK = 6
-MAX_NODES = 12
+GRAPHS_PER_CHUNK = 12
+MAX_NODES = 20
 
 
 @pytest.mark.parametrize("chunk", range(CHUNKS))
