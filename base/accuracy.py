@@ -50,3 +50,28 @@ def agreement(reference: np.ndarray, actual: np.ndarray) -> Agreement:
     else:
         sqnr = 10 * math.log10(signal_power / noise_power)
     return Agreement(cosine, sqnr, float(np.max(np.abs(error), initial=0.0)))
+
+
+FP32_RTOL = 1e-5
+FP32_ATOL = 1e-6
+"""The FP32 device contract: the simulator against the reference interpreter, which
+differ only in summation order."""
+
+
+def mismatch(actual: np.ndarray, reference: np.ndarray, rtol: float, atol: float) -> str | None:
+    """None if `actual` is within `atol + rtol * |reference|` everywhere (NaN and infinities
+    must match), else one line saying how far it is not."""
+    if actual.shape != reference.shape:
+        return f"shape {actual.shape}, expected {reference.shape}"
+    got = np.asarray(actual, dtype=np.float64)
+    want = np.asarray(reference, dtype=np.float64)
+    same = (got == want) | (np.isnan(got) & np.isnan(want))
+    error = np.where(same, 0.0, np.abs(got - want))
+    bad = ~same & ~(error <= atol + rtol * np.abs(want))
+    if not bad.any():
+        return None
+    worst = int(np.argmax(np.where(bad, np.nan_to_num(error, nan=np.inf), -1.0)))
+    return (
+        f"{int(bad.sum())} of {bad.size} elements beyond rtol {rtol:.3g}/atol {atol:.3g}; "
+        f"worst {got.flat[worst]:.9g} vs {want.flat[worst]:.9g}"
+    )

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from xdsl.dialect_interfaces.op_asm import OpAsmDialectInterface
-from xdsl.dialects.builtin import FloatAttr, IntegerAttr
+from xdsl.dialects.builtin import ArrayAttr, FloatAttr, IntegerAttr, ModuleOp, StringAttr
 from xdsl.ir import Data, Dialect, ParametrizedAttribute
 from xdsl.irdl import irdl_attr_definition, param_def
 from xdsl.parser import AttrParser
@@ -46,6 +46,10 @@ DDR_BYTES_ATTR = "aicc.ddr_bytes"
 """On `@main` after `plan-memory`: the DDR image's size in bytes."""
 PEAK_ATTR = "aicc.peak_activation_bytes"
 """On `@main` after `plan-memory` (and on the device module): peak activation bytes."""
+FOLDED_NAMES_ATTR = "aicc.folded_names"
+"""On the module after `constant-fold-reference`: the first output names of the model's
+ops it folded away (identity Transposes, ops on constants, ...), which node-precision-info
+files may still name."""
 
 
 class Blob:
@@ -198,3 +202,11 @@ make_aicc_dialect = _AiccDialectFactory()
 
 Aicc = make_aicc_dialect()
 """A dialect object for tools that list dialects; contexts should use the factory."""
+
+
+def folded_names(module: ModuleOp) -> tuple[str, ...]:
+    """The names of the model's ops that `constant-fold-reference` folded away."""
+    attr = module.attributes.get(FOLDED_NAMES_ATTR)
+    if not isinstance(attr, ArrayAttr):
+        return ()
+    return tuple(a.data for a in attr.data if isinstance(a, StringAttr))

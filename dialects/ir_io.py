@@ -159,12 +159,17 @@ def parse_error_line(error: ParseError) -> str:
 
 def diagnostic_error(module: ModuleOp, source: str, error: DiagnosticException) -> UserError:
     """One line naming `source` and the first op that fails to verify, else the message."""
+    return UserError(f"{source}: {first_invalid_op(module) or first_line(error)}")
+
+
+def first_invalid_op(module: ModuleOp) -> str | None:
+    """The first op of `module` that fails to verify and why, in one line; None if none."""
     for op in module.walk():
         try:
             op.verify(verify_nested_ops=False)
         except VerifyException as e:
-            return UserError(f"{source}: {_with_op(op, first_line(e))}")
-    return UserError(f"{source}: {first_line(error)}")
+            return _with_op(op, first_line(e))
+    return None
 
 
 def _with_op(op: Operation, message: str) -> str:

@@ -33,6 +33,7 @@ from xdsl.ir import Attribute, Block, Region, SSAValue
 
 from aicc.base.errors import UserError
 from aicc.dialects.elements import element_type, make_elements
+from aicc.dialects.ir_io import first_invalid_op
 from aicc.dialects.onnx import OPS_BY_TYPE
 from aicc.dialects.onnx_ops import ConstantOp
 
@@ -260,5 +261,14 @@ def value_types(model: onnx.ModelProto) -> dict[str, Attribute]:
 
 
 def import_model(model: onnx.ModelProto) -> ModuleOp:
-    """The `onnx`-dialect module of a checked, shape-inferred, upgraded model."""
-    return _GraphImporter(model.graph, value_types(model)).build()
+    """The `onnx`-dialect module of a checked, shape-inferred, upgraded model.
+
+    An op that onnx's checker and shape inference let through but aicc's verifier
+    refuses (a pooling window larger than its padded input, ...) is a `UserError`
+    here, at import, rather than when the module is first run.
+    """
+    module = _GraphImporter(model.graph, value_types(model)).build()
+    invalid = first_invalid_op(module)
+    if invalid is not None:
+        raise UserError(invalid)
+    return module

@@ -15,10 +15,8 @@ import onnx
 import onnx.parser
 from onnx.external_data_helper import load_external_data_for_model
 from xdsl.dialects.builtin import ModuleOp
-from xdsl.utils.exceptions import DiagnosticException
 
 from aicc.base.errors import UserError, warn
-from aicc.dialects.ir_io import diagnostic_error
 from aicc.frontend.model_limits import (
     MAX_TENSOR_ELEMENTS,
     check_declared_sizes,
@@ -232,14 +230,10 @@ def import_verified(model: onnx.ModelProto, path: Path) -> ModuleOp:
     """The verified `onnx`-dialect module of a prepared model; refusals name `path`.
 
     ONNX shape inference checks less than the ops' verifiers do (whether Gemm's C
-    broadcasts, PRelu's slope, Conv's group), and every later level trusts them.
+    broadcasts, PRelu's slope, Conv's group), and every later level trusts them, so
+    `import_model` verifies every op.
     """
     try:
-        module = import_model(model)
+        return import_model(model)
     except UserError as e:
         raise UserError(f"{path}: {e}") from None
-    try:
-        module.verify()
-    except DiagnosticException as e:
-        raise diagnostic_error(module, str(path), e) from None
-    return module

@@ -41,6 +41,7 @@ from aicc.base.node_precision import (
     load_node_precision_info,
 )
 from aicc.base.precision import PRECISIONS, Precision, precision_of, set_precision
+from aicc.dialects.aicc import folded_names
 from aicc.dialects.onnx_base import OnnxOp
 from aicc.dialects.onnx_ops import BatchNormalizationOp
 from aicc.dialects.onnx_precision import annotated_ops, original_precision
@@ -74,7 +75,7 @@ class AnnotatePrecision(ModulePass):
         kept = _kept_kinds(self.keep_original_precision_for_nodes)
         int8 = frozenset(self.int8_kinds)
         ops = annotated_ops(op)
-        fp16_cited = self._fp16_cited(ops)
+        fp16_cited = self._fp16_cited(ops, folded_names(op))
         for onnx_op in ops:
             precision, reason = base, "base"
             kind = onnx_op.ONNX_TYPE
@@ -88,13 +89,19 @@ class AnnotatePrecision(ModulePass):
                 precision, reason = fallback, "no-int8-kernel"
             set_precision(onnx_op, precision, reason)
 
-    def _fp16_cited(self, ops: list[OnnxOp]) -> dict[str, str]:
-        """The FP16-listed names, each with how messages cite it (`file:line`)."""
+    def _fp16_cited(self, ops: list[OnnxOp], folded: tuple[str, ...]) -> dict[str, str]:
+        """The FP16-listed names, each with how messages cite it (`file:line`).
+
+        A listed op that canonicalization folded away (`folded`) is in the model but
+        runs in no precision: a remark says so."""
         if self.node_precision_info is None:
             return {}
         info = load_node_precision_info(Path(self.node_precision_info))
-        check_names(info, {o.first_output_name for o in ops})
+        check_names(info, {o.first_output_name for o in ops} | set(folded))
         listed = _cited_names(info)
+        for name in sorted(set(listed) & set(folded)):
+            folded_by = "was folded away by constant-fold-reference"
+            remark(f"{listed[name]}: '{name}' {folded_by}; it runs in no precision")
         fp16 = frozenset(self.fp16_kinds)
         for o in ops:
             where = listed.get(o.first_output_name)

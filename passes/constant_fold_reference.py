@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from xdsl.context import Context
 from xdsl.dialect_interfaces.constant_materialization import ConstantMaterializationInterface
-from xdsl.dialects.builtin import ModuleOp
+from xdsl.dialects.builtin import ArrayAttr, ModuleOp, StringAttr
 from xdsl.ir import Attribute, Operation
 from xdsl.passes import ModulePass
 from xdsl.pattern_rewriter import (
@@ -32,6 +32,7 @@ from xdsl.pattern_rewriter import (
 from xdsl.transforms.canonicalize import CanonicalizationRewritePattern
 from xdsl.transforms.dead_code_elimination import region_dce
 
+from aicc.dialects.aicc import FOLDED_NAMES_ATTR, folded_names
 from aicc.dialects.elements import shape_of
 from aicc.dialects.onnx_base import OnnxOp
 from aicc.dialects.onnx_canonicalize import (
@@ -118,4 +119,17 @@ class ConstantFoldReferencePass(ModulePass):
             ctx=ctx,
             folding_enabled=True,
         )
+        before = _op_names(op)
         PatternRewriteWalker(pattern, post_walk_func=region_dce).rewrite_module(op)
+        folded = before - _op_names(op) | set(folded_names(op))
+        if folded:
+            op.attributes[FOLDED_NAMES_ATTR] = ArrayAttr([StringAttr(n) for n in sorted(folded)])
+
+
+def _op_names(module: ModuleOp) -> set[str]:
+    """The first output names of the module's onnx ops other than constants."""
+    return {
+        o.first_output_name
+        for o in module.walk()
+        if isinstance(o, OnnxOp) and not isinstance(o, ConstantOp)
+    }

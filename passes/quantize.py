@@ -332,6 +332,8 @@ class _Quantizer:
     ) -> SSAValue:
         x = quantized_element(op.operands[0].type)
         b = _array(constant)
+        if x is not None and weight is not None:
+            _check_accumulator(op, b, x.scale * weight.scale_array())
         if not self.options.int32_bias or x is None or weight is None:
             return self._own_params_constant(constant)
         if not _bias_fits_accumulator(op, b, weight):
@@ -468,6 +470,32 @@ def _weight_axis(op: OnnxOp, w: SSAValue) -> int | None:
     if op.name == "onnx.Gemm":
         return 0 if _int_prop(op, "transB") else 1
     return rank - 1
+
+
+_INT32_MAX = 2**31 - 1
+_PRODUCT_MAX = 255 * 255
+"""The largest |(x - z_x) * (w - z_w)| of two 8-bit operands."""
+
+
+def _check_accumulator(op: OnnxOp, b: np.ndarray, s_acc: np.ndarray) -> None:
+    """Refuse, at compile time, an op whose bias and products could overflow the int32
+    accumulator (a bias far larger than the input scale times the weight scale)."""
+    ratio = 1.0
+    if op.name == "onnx.Gemm":
+        ratio = abs(_float_prop(op, "beta") / _float_prop(op, "alpha"))
+    w = shape_of(op.operands[1].type)
+    if op.name == "onnx.Conv":
+        reduction = int(np.prod(w[1:]))
+    else:
+        reduction = w[0] if op.name != "onnx.Gemm" or not _int_prop(op, "transB") else w[-1]
+    scale = s_acc.reshape(-1) if s_acc.size == b.size else np.max(s_acc)
+    steps = float(np.max(np.abs(b.astype(np.float64).reshape(-1)) * ratio / scale, initial=0.0))
+    if steps + reduction * _PRODUCT_MAX > _INT32_MAX:
+        raise UserError(
+            f"{op.describe()}: its bias reaches {steps:.3g} accumulator steps (input scale x "
+            "weight scale), more than the int32 accumulator holds; run it in FP16 "
+            "(FP16NodeInstanceNames) or keep its kind in original precision"
+        )
 
 
 def _bias_fits_accumulator(op: OnnxOp, b: np.ndarray, weight: UniformQuantizedType) -> bool:

@@ -51,6 +51,9 @@ from aicc.pipeline.registry import AICC_PASSES
 from aicc.runtime.inputs import Inference, read_input_list
 from aicc.sim.reference.interpreter import run_module
 
+AfterPass = Callable[[str, ModuleOp], None]
+"""Called with a pass name and the module after that pass."""
+
 
 @dataclass(frozen=True)
 class QuantizationConfig(QuantizeOptions):
@@ -143,6 +146,8 @@ class Session:
     module: ModuleOp
     ctx: Context
     fp16: NodePrecisionInfo | None
+    after_pass: AfterPass | None = None
+    """Sees the module after import and after every pass (e.g. `aicc-fuzz`'s checks)."""
 
     @property
     def fp16_hash(self) -> str:
@@ -154,6 +159,8 @@ class Session:
 
     def dump(self, pass_name: str, module: ModuleOp) -> None:
         """`-print-ir-after-all`: the module after pass `pass_name`, on stderr."""
+        if self.after_pass is not None:
+            self.after_pass(pass_name, module)
         if self.config.print_ir_after_all:
             print(f"// -----// IR Dump After {pass_name} //----- //", file=sys.stderr)
             print(module_text(module), file=sys.stderr)
@@ -173,8 +180,12 @@ def graph_hash(model: onnx.ModelProto) -> str:
     return hashlib.sha256(model.graph.SerializeToString(deterministic=True)).hexdigest()
 
 
-def open_session(config: CompileConfig) -> Session:
-    """Import and canonicalize the model; read the node-precision-info file."""
+def open_session(config: CompileConfig, after_pass: AfterPass | None = None) -> Session:
+    """Import and canonicalize the model; read the node-precision-info file.
+
+    `after_pass(name, module)` sees the imported module ("import"), then the module
+    after every pass, the device lowering's included.
+    """
     model = read_model(config.model)
     digest = graph_hash(model)
     module = import_verified(prepare_model(model, config.model, config.symbols), config.model)
@@ -182,7 +193,9 @@ def open_session(config: CompileConfig) -> Session:
     fp16 = None
     if config.quantization.node_precision_info is not None:
         fp16 = load_node_precision_info(config.quantization.node_precision_info)
-    session = Session(config, digest, module, ctx, fp16)
+    session = Session(config, digest, module, ctx, fp16, after_pass)
+    if after_pass is not None:
+        after_pass("import", module)
     session.run(session.make_pass("constant-fold-reference"))
     return session
 
@@ -303,14 +316,15 @@ class CompiledModel:
         return run_module(self.module, inputs)
 
 
-def compile_model(config: CompileConfig) -> CompiledModel:
+def compile_model(config: CompileConfig, after_pass: AfterPass | None = None) -> CompiledModel:
     """Compile to the configured precisions; measure accuracy on the input list if given.
 
     The target is read first, so a bad `-target` file fails before the compile runs.
     The device lowering waits until `program` is asked for (writing a bundle).
+    `after_pass` is as for `open_session`.
     """
     target = load_target(config.target, num_cores=config.num_cores)
-    session = open_session(config)
+    session = open_session(config, after_pass)
     reference = session.module.clone() if config.input_list is not None else None
     q = config.quantization
     if q.profile is None:

@@ -177,9 +177,10 @@ def lower_pool(builder: ProgramBuilder, op: k.KernelOp, node: str) -> list[CoreS
 
 
 def _lowest(dtype: np.dtype) -> float | int:
-    """Max pooling's padding: below every value (-inf would not print as a parameter)."""
+    """Max pooling's padding: at or below every value, so a window of -inf values and
+    padding gives -inf as the reference does (the most negative finite value would not)."""
     if dtype.kind == "f":
-        return float(np.finfo(dtype).min)
+        return -math.inf
     return int(np.iinfo(dtype).min)
 
 

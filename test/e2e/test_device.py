@@ -26,6 +26,7 @@ from aicc.api import (
     read_bundle,
     write_bundle,
 )
+from aicc.base.accuracy import FP32_ATOL, FP32_RTOL, mismatch
 from aicc.dialects.onnx_precision import precision_report
 from aicc.frontend.models import randomize_constant_of_shape, small_resnet, tiny_cnn
 
@@ -129,5 +130,5 @@ def test_fp32_light_model_matches_reference(tmp_path: Path, name: str) -> None:
     outputs, report = program.run({graph_input.name: x})
     (reference,) = compiled.run([x])
     (actual,) = outputs.values()
-    np.testing.assert_allclose(actual, reference, rtol=1e-5, atol=1e-6)
+    assert mismatch(actual, reference, FP32_RTOL, FP32_ATOL) is None
     assert report.total_cycles > 0

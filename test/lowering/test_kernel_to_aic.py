@@ -16,6 +16,7 @@ from onnx import TensorProto, helper, numpy_helper
 from xdsl.dialects.builtin import ModuleOp
 
 from aicc.base import int8 as q
+from aicc.base.accuracy import FP32_ATOL, FP32_RTOL, mismatch
 from aicc.base.errors import UserError
 from aicc.base.target import load_target
 from aicc.dialects.aic import BarrierOp, DmaOp, ProgramOp, VectorOp
@@ -237,7 +238,7 @@ def check_float(
             ulp = np.spacing(np.abs(w).astype(np.float16)).astype(np.float32)
             assert np.all(np.abs(g.astype(np.float32) - w.astype(np.float32)) <= ulp)
         else:
-            np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-6)
+            assert mismatch(g, w, FP32_RTOL, FP32_ATOL) is None
     return device
 
 

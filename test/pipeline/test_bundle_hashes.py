@@ -19,7 +19,7 @@ from aicc.api import CompileConfig, compile, dump_profile, write_bundle
 from aicc.frontend.models import small_resnet, tiny_cnn
 
 TINY_CNN_INT8 = "b9d20f63df1885f0866fb9b4a784b59f8e6ef1076f2b1924f42bd6d4f853a9a4"
-SMALL_RESNET_FP16 = "30131b1b98a8b888de961ece23990617f3d190804fcb9c7438a97659170c3f05"
+SMALL_RESNET_FP16 = "1332116df47b0e0983d5f069c752caa5ce4cd4a6dbc017829d346601be3e9526"
 
 
 def bundle_digest(directory: Path) -> str:

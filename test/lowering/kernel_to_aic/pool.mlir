@@ -2,7 +2,7 @@
 // tile (pool_max, pool_avg with its divisors), split across the cores.
 // RUN: aicc-opt %s --split-input-file -p 'lower-kernel-to-aic{num_cores=2}' | filecheck %s
 
-// FP32 max pool 3x3 / 2, pad 1: the pad is the lowest f32 (below every value), filled
+// FP32 max pool 3x3 / 2, pad 1: the pad is -inf (at or below every value), filled
 // into the top row and left column only (the window never reaches the bottom or right
 // pad). The cores split the channels (2 each), so each reads all rows of its channels.
 func.func @main(%x: memref<1x8x8x4xf32> {onnx.name = "x", aicc.offset = 0 : i64}) -> (memref<1x4x4x4xf32> {onnx.name = "y", aicc.offset = 1024 : i64}) attributes {aicc.ddr_bytes = 1280 : i64} {
@@ -13,8 +13,8 @@ func.func @main(%x: memref<1x8x8x4xf32> {onnx.name = "x", aicc.offset = 0 : i64}
 // CHECK-LABEL: aic.program
 // CHECK:       aic.layer {node = "mp0", kind = "pool", precision = "f32", macs = 576 : i64, bytes = 1280 : i64}
 // CHECK:       aic.core {id = 0 : i64} {
-// CHECK-NEXT:    aic.vector {node = "mp0", opcode = "fill", ins = [], outs = [#aic.view<sp[0] : 1x9x2xf32, strides [288, 32, 1]>], params = {value = -3.4028234663852886e+38 : f64}}
-// CHECK-NEXT:    aic.vector {node = "mp0", opcode = "fill", ins = [], outs = [#aic.view<sp[1152] : 8x1x2xf32, strides [288, 32, 1]>], params = {value = -3.4028234663852886e+38 : f64}}
+// CHECK-NEXT:    aic.vector {node = "mp0", opcode = "fill", ins = [], outs = [#aic.view<sp[0] : 1x9x2xf32, strides [288, 32, 1]>], params = {value = 0xfff0000000000000 : f64}}
+// CHECK-NEXT:    aic.vector {node = "mp0", opcode = "fill", ins = [], outs = [#aic.view<sp[1152] : 8x1x2xf32, strides [288, 32, 1]>], params = {value = 0xfff0000000000000 : f64}}
 // CHECK-NEXT:    aic.dma {node = "mp0", src = #aic.view<ddr[0] : 8x8x2xf32, strides [32, 4, 1]>, dst = #aic.view<sp[1280] : 8x8x2xf32, strides [288, 32, 1]>, tag = 0 : i64}
 // CHECK-NEXT:    aic.wait {node = "mp0", tag = 0 : i64}
 // CHECK-NEXT:    aic.vector {node = "mp0", opcode = "pool_max", ins = [#aic.view<sp[0] : 9x9x2xf32, strides [288, 32, 1]>], outs = [#aic.view<sp[10368] : 4x4x2xf32, strides [8, 2, 1]>], params = {kernel = array<i64: 3, 3>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>}}

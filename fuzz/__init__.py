@@ -1,0 +1,1 @@
+"""aicc-fuzz: a differential fuzzer over every level of aicc (docs/fuzzing.md)."""
