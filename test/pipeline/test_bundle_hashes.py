@@ -1,9 +1,8 @@
-"""Bundles are byte-for-byte what they were before the layers moved: the sha256 of every
-file of two bundles, pinned from the tree before the reorganisation. A change of
-behaviour anywhere in the pipeline (passes, lowering, planning, printing, manifest)
-changes one of them; update a digest only for a change that means to alter bundles.
-The digests are of format_version 3, whose manifest adds `files` (each file's sha256);
-every other file is byte-identical to format_version 2's."""
+"""Two compiled bundles pinned byte for byte: the sha256 of every file of each. A
+change of behaviour anywhere in the pipeline (passes, lowering, planning, printing,
+manifest) changes one of them; update a digest only for a change that means to alter
+bundles, and say which in the commit. The digests are of format_version 3, whose
+manifest lists each file's sha256."""
 
 from __future__ import annotations
 
