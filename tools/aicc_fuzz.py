@@ -55,7 +55,7 @@ class ProgressBar:
 
 @user_errors_exit_2("aicc-fuzz")
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = strict_parser(__doc__.splitlines()[0] if __doc__ else "aicc-fuzz")
+    parser = strict_parser("aicc-fuzz", __doc__.splitlines()[0] if __doc__ else "aicc-fuzz")
     parser.add_argument("--seed", type=int, default=1, help="the run's seed (default 1)")
     parser.add_argument("-n", type=int, default=100, dest="count", help="graphs (default 100)")
     parser.add_argument("--max-nodes", type=int, default=40, help="nodes per graph at most")
