@@ -8,8 +8,10 @@ mode) and is kept only if the oracle still fails on it:
 - cut upstream: a node's input becomes a new graph input of its shape, and what
   only fed it goes;
 - bypass: a node whose first input has its output's shape is skipped;
-- shrink: a graph input's dimensions (batch excepted) are halved, and the channel
-  counts of Convs whose weights allow it.
+- shrink: a graph input's dimensions (batch excepted) are halved, and so are the
+  output channels of each group-1 Conv; the weights of what reads the narrowed
+  tensor (BatchNormalization's parameters, through activations, up to the input
+  channels of the next group-1 Conv) are cut to match.
 Rounds repeat until none of them helps.
 """
 
@@ -63,6 +65,7 @@ def _reductions(model: onnx.ModelProto) -> Iterator[onnx.ModelProto]:
         *_cut_upstream(model, shapes),
         *_bypasses(model, shapes),
         *_shrink_inputs(model),
+        *_shrink_conv_outputs(model),
     ]
     current = size(model)
     for candidate in generated:
@@ -177,18 +180,60 @@ def _shrink_inputs(model: onnx.ModelProto) -> Iterator:
                 yield _reinferred_outputs(copy)
 
 
+def _shrink_conv_outputs(model: onnx.ModelProto) -> Iterator:
+    for index, node in enumerate(model.graph.node):
+        weights = _initializer(model, node.input[1]) if node.op_type == "Conv" else None
+        if weights is None or _group(node) != 1 or weights.dims[0] < 2:
+            continue
+        copy = onnx.ModelProto()
+        copy.CopyFrom(model)
+        del copy.graph.value_info[:]
+        conv = copy.graph.node[index]
+        channels = weights.dims[0] // 2
+        for name in conv.input[1:]:
+            _cut(copy, name, 0, channels)
+        _narrow_consumers(copy, conv.output[0], channels)
+        yield _reinferred_outputs(copy)
+
+
+# One channel in, the same channel out: narrowing their input narrows their output.
+_CHANNELWISE = {
+    "Relu", "LeakyRelu", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish", "Elu", "Selu",
+    "Softsign", "Softplus", "Abs", "Neg", "Clip",
+}  # fmt: skip
+
+
 def _narrow_consumers(model: onnx.ModelProto, name: str, channels: int) -> None:
-    """Cut the input-channel axis of the weights of Convs reading `name` (group 1)."""
-    weights = {t.name: t for t in model.graph.initializer}
+    """Cut the channel axis of the weights of what reads `name`: BatchNormalization's
+    parameters and group-1 Convs' input channels, following activations."""
     for node in model.graph.node:
-        group = next((a.i for a in node.attribute if a.name == "group"), 1)
-        if node.op_type != "Conv" or node.input[0] != name or group != 1:
+        if not node.input or node.input[0] != name:
             continue
-        tensor = weights.get(node.input[1])
-        if tensor is None:
-            continue
-        array = numpy_helper.to_array(tensor)[:, :channels]
-        tensor.CopyFrom(numpy_helper.from_array(np.ascontiguousarray(array), tensor.name))
+        if node.op_type == "Conv" and _group(node) == 1:
+            _cut(model, node.input[1], 1, channels)
+        elif node.op_type == "BatchNormalization":
+            for param in node.input[1:]:
+                _cut(model, param, 0, channels)
+            _narrow_consumers(model, node.output[0], channels)
+        elif node.op_type in _CHANNELWISE:
+            _narrow_consumers(model, node.output[0], channels)
+
+
+def _group(node: onnx.NodeProto) -> int:
+    return next((a.i for a in node.attribute if a.name == "group"), 1)
+
+
+def _initializer(model: onnx.ModelProto, name: str) -> onnx.TensorProto | None:
+    return next((t for t in model.graph.initializer if t.name == name), None)
+
+
+def _cut(model: onnx.ModelProto, name: str, axis: int, size: int) -> None:
+    """Keep the first `size` entries of initializer `name` along `axis`, if it is one."""
+    tensor = _initializer(model, name)
+    if tensor is None or len(tensor.dims) <= axis:
+        return
+    array = np.take(numpy_helper.to_array(tensor), np.arange(size), axis=axis)
+    tensor.CopyFrom(numpy_helper.from_array(np.ascontiguousarray(array), tensor.name))
 
 
 def _reinferred_outputs(model: onnx.ModelProto) -> onnx.ModelProto:
