@@ -101,7 +101,8 @@ class CostReport:
             },
         }
 
-    def format(self) -> str:
+    def summary(self) -> list[str]:
+        """The whole-program figures of `format`, without its table per node."""
         conv_span, conv_roofline = self.conv_totals()
         lines = [
             f"target {self.target}: {self.cores} cores at {self.clock_hz / 1e9:g} GHz",
@@ -122,6 +123,12 @@ class CostReport:
             f"instructions: {self.instruction_count} ("
             + ", ".join(f"{k} {v}" for k, v in sorted(self.instructions.items()))
             + ")",
+        ]
+        return lines
+
+    def format(self) -> str:
+        lines = [
+            *self.summary(),
             "",
             f"{'node':<32} {'kind':<12} {'compute':>12} {'dma':>12} {'span':>12} "
             f"{'roofline':>12} {'ratio':>7}",
