@@ -75,3 +75,51 @@ def mismatch(actual: np.ndarray, reference: np.ndarray, rtol: float, atol: float
         f"{int(bad.sum())} of {bad.size} elements beyond rtol {rtol:.3g}/atol {atol:.3g}; "
         f"worst {got.flat[worst]:.9g} vs {want.flat[worst]:.9g}"
     )
+
+
+FP16_ULPS = 2.0
+"""Float16 ulps (of the output's largest magnitude) between the simulator and the
+reference in FP16: each rounds every op's result once, so a result that sits at a
+rounding boundary may come out one ulp apart, and one more layer may move it again."""
+FALLBACK_STEPS = 2
+"""Output quantization steps between the simulator and the reference when float
+nodes feed quantized ones: a float result one ulp apart may round to the next step,
+and that step may move the next rounding (as test/e2e/test_device.py)."""
+DEVICE_ATOL = 1e-5
+"""FP32 device against reference, per unit of the output's magnitude. The simulator sums
+each dot product in HWIO order over tiles, the reference in im2col order: on a 5x5
+Conv over 16 channels an output near zero differs by 1.7e-6 at magnitude 0.86, so the
+tests' absolute 1e-6 does not hold for long reductions (as their light-model misses show)."""
+
+
+def magnitude(array: np.ndarray) -> float:
+    finite = np.abs(array[np.isfinite(array)])
+    return float(finite.max(initial=0.0))
+
+
+def within_mixed_bound(
+    got: np.ndarray, want: np.ndarray, scale: float, step: float | None, fp16: bool
+) -> str | None:
+    """The bound of a graph mixing precisions: `FALLBACK_STEPS` steps of a quantized output,
+    `FP16_ULPS` float16 ulps of a float one's magnitude where FP16 nodes may feed it
+    (`fp16`), else the FP32 contract."""
+    if step is not None:
+        error = np.abs(got.astype(np.float64) - want.astype(np.float64))
+        worst = float(error.max(initial=0.0))
+        if worst <= FALLBACK_STEPS * step:
+            return None
+        return f"max |error| {worst:.6g} = {worst / step:.1f} output steps (bound {FALLBACK_STEPS})"
+    if fp16:
+        return fp16_problem(got, want, scale)
+    return fp32_problem(got, want, scale)
+
+
+def fp32_problem(got: np.ndarray, want: np.ndarray, scale: float) -> str | None:
+    return mismatch(got, want, FP32_RTOL, DEVICE_ATOL * (max(magnitude(want), scale) or 1.0))
+
+
+def fp16_problem(got: np.ndarray, want: np.ndarray, scale: float) -> str | None:
+    # A float16 ulp is 2^-10 of the value's binade; in f32 outputs beyond float16's range
+    # (kept kinds) the same relative bound applies.
+    size = max(magnitude(want), scale) or 1.0
+    return mismatch(got, want, 0.0, FP16_ULPS * 2.0**-10 * size)

@@ -1,6 +1,7 @@
 """The seven oracles of `aicc-fuzz`. Each looks at one trial and says passed,
 refused (with a reason: the case is outside what that oracle can check, or aicc
-refused it in one line at compile time) or finding (a bug, with a message).
+refused it in one line at compile time) or finding (a bug, with a message). The
+device bounds (`DEVICE_ATOL`, `FP16_ULPS`, `FALLBACK_STEPS`) are `aicc.base.accuracy`'s.
 
 1. reference FP32 vs onnxruntime: rtol 1e-4, atol 1e-5 x the output's magnitude;
 2. print -> parse -> print is a fixpoint, and the verifier passes, after import and
@@ -26,7 +27,12 @@ from typing import Literal
 import numpy as np
 from xdsl.dialects.builtin import ModuleOp
 
-from aicc.base.accuracy import FP32_RTOL, mismatch
+from aicc.base.accuracy import (
+    fp32_problem,
+    magnitude,
+    mismatch,
+    within_mixed_bound,
+)
 from aicc.dialects.context import make_context
 from aicc.dialects.ir_io import module_text, parse_module
 from aicc.frontend.onnx_export import export_module
@@ -36,19 +42,6 @@ from aicc.sim.reference.interpreter import run_module
 Status = Literal["passed", "refused", "finding", "skipped"]
 ORT_RTOL = 1e-4
 ORT_ATOL = 1e-5
-FP16_ULPS = 2.0
-"""Float16 ulps (of the output's largest magnitude) between the simulator and the
-reference in FP16: each rounds every op's result once, so a result that sits at a
-rounding boundary may come out one ulp apart, and one more layer may move it again."""
-FALLBACK_STEPS = 2
-"""Output quantization steps between the simulator and the reference when float
-nodes feed quantized ones: a float result one ulp apart may round to the next step,
-and that step may move the next rounding (as tests/e2e/test_device.py)."""
-DEVICE_ATOL = 1e-5
-"""FP32 device against reference, per unit of the output's magnitude. The simulator sums
-each dot product in HWIO order over tiles, the reference in im2col order: on a 5x5
-Conv over 16 channels an output near zero differs by 1.7e-6 at magnitude 0.86, so the
-tests' absolute 1e-6 does not hold for long reductions (as their light-model misses show)."""
 RUN_TIME = ("run ", "reference ")
 """Stages that run a compiled model: a refusal there is a run-time failure."""
 
@@ -98,11 +91,6 @@ def judge(trial: Trial, check: Callable[[Trial], Outcome]) -> Outcome:
         if e.stage.startswith(RUN_TIME):
             return Outcome.finding(f"run-time failure: {e}")
         return Outcome.refused(f"{e.stage.split()[0]}: {reason_of(e.message)}")
-
-
-def magnitude(array: np.ndarray) -> float:
-    finite = np.abs(array[np.isfinite(array)])
-    return float(finite.max(initial=0.0))
 
 
 def compare_float(
@@ -290,34 +278,6 @@ def quantized_steps(trial: Trial, flavour: Flavour) -> list[float | None]:
         scale = None if edge.quant is None else edge.quant["scale"]
         steps.append(None if scale is None else float(np.max(scale)))
     return steps
-
-
-def within_mixed_bound(
-    got: np.ndarray, want: np.ndarray, scale: float, step: float | None, fp16: bool
-) -> str | None:
-    """The bound of a graph mixing precisions: `FALLBACK_STEPS` steps of a quantized output,
-    `FP16_ULPS` float16 ulps of a float one's magnitude where FP16 nodes may feed it
-    (`fp16`), else the FP32 contract."""
-    if step is not None:
-        error = np.abs(got.astype(np.float64) - want.astype(np.float64))
-        worst = float(error.max(initial=0.0))
-        if worst <= FALLBACK_STEPS * step:
-            return None
-        return f"max |error| {worst:.6g} = {worst / step:.1f} output steps (bound {FALLBACK_STEPS})"
-    if fp16:
-        return fp16_problem(got, want, scale)
-    return fp32_problem(got, want, scale)
-
-
-def fp32_problem(got: np.ndarray, want: np.ndarray, scale: float) -> str | None:
-    return mismatch(got, want, FP32_RTOL, DEVICE_ATOL * (max(magnitude(want), scale) or 1.0))
-
-
-def fp16_problem(got: np.ndarray, want: np.ndarray, scale: float) -> str | None:
-    # A float16 ulp is 2^-10 of the value's binade; in f32 outputs beyond float16's range
-    # (kept kinds) the same relative bound applies.
-    size = max(magnitude(want), scale) or 1.0
-    return mismatch(got, want, 0.0, FP16_ULPS * 2.0**-10 * size)
 
 
 def check_int8_device(trial: Trial) -> Outcome:

@@ -33,6 +33,7 @@ from aicc.api import (
     read_bundle,
     write_bundle,
 )
+from aicc.base.accuracy import FALLBACK_STEPS, within_mixed_bound
 from aicc.base.errors import user_errors_exit_2
 from aicc.dialects.context import make_context
 from aicc.dialects.ir_io import print_module
@@ -40,7 +41,6 @@ from aicc.dialects.onnx_precision import precision_report
 from aicc.frontend.models import tiny_cnn
 from aicc.frontend.onnx_import import import_model
 from aicc.frontend.onnx_load import prepare_model
-from aicc.fuzz.oracles import FALLBACK_STEPS, within_mixed_bound
 from aicc.passes.constant_fold_reference import ConstantFoldReferencePass
 from aicc.sim.reference.interpreter import run_module
 
