@@ -194,8 +194,9 @@ class Lowering:
         element = physical_element(element_of(value), layout)
         physical = array.reshape(shape).transpose(NHWC) if layout == "nhwc" else array
         attr = op.value
-        if physical.shape == array.shape and isinstance(attr, DenseResourceAttr):
-            # Same bytes in the same order: share the blob instead of copying it.
+        if layout != "nhwc" and isinstance(attr, DenseResourceAttr):
+            # Same bytes in the same order: share the blob instead of copying it. An NHWC
+            # transpose may keep the shape (C = H = W) while it moves the bytes.
             const_op = kernel.ConstOp(attr, MemRefType(element, physical.shape))
             self.emit(const_op)
             buffer = Buffer(const_op.result, layout, shape)

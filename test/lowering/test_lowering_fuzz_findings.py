@@ -20,6 +20,10 @@ FINDINGS = Path(__file__).parent / "Inputs" / "fuzz"
         # An FP16 MaxPool whose window held only -inf (1e3 x 1e3 overflowed) and padding
         # gave -65504 on the device: the padding was float16's lowest finite value.
         ("maxpool_fp16_infinite_window.onnx", (4, 6)),
+        # A [1,C,H,W] constant operand with C = H = W keeps its shape when transposed to
+        # NHWC, and its NCHW blob was shared as if the bytes had not moved (Div, Min).
+        ("div_by_square_constant.onnx", (4, 5, 6)),
+        ("min_of_square_constant.onnx", (4, 5, 6)),
     ],
 )
 def test_fuzz_finding_is_fixed(name: str, oracles: tuple[int, ...]) -> None:
