@@ -309,11 +309,27 @@ def _pool(b: _Builder, source: str, shape: Shape) -> bool:
     stride = int(b.choice([1, 2, 2, 3]))
     pads = [int(rng.integers(0, k)) for _ in range(4)] if rng.random() < 0.5 else [0] * 4
     attrs: dict[str, Any] = {"kernel_shape": [k, k], "strides": [stride, stride], "pads": pads}
-    if rng.random() < 0.4:
+    ceil = rng.random() < 0.4
+    if ceil:
         attrs["ceil_mode"] = 1
     if op == "AveragePool" and rng.random() < 0.5:
         attrs["count_include_pad"] = 1
+    spatial = zip(shape[2:], pads[:2], pads[2:], strict=True)
+    if not all(_pool_is_defined(n, lo, hi, k, stride, ceil) for n, lo, hi in spatial):
+        return False
     return b.add(op, [source], attrs)
+
+
+def _pool_is_defined(size: int, lo: int, hi: int, k: int, stride: int, ceil: bool) -> bool:
+    """Whether a pooling window fits the padded axis, and, with ceil_mode, whether its last
+    window starts inside the input or left padding: onnx's shape inference keeps a window
+    starting in the right padding, which onnxruntime and aicc (as PyTorch) drop, so the
+    graph would mean two different shapes."""
+    span = size + lo + hi - k
+    if span < 0:
+        return False
+    last_start = (-(-span // stride) if ceil else span // stride) * stride
+    return last_start < size + lo
 
 
 def _global_pool(b: _Builder, source: str, shape: Shape) -> bool:
