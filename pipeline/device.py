@@ -1,7 +1,10 @@
 """The device pipeline: compiled high-level IR down to an `aic` program, in process.
 
-    lower-onnx-to-kernel -> plan-memory -> lower-kernel-to-aic
+    constant-fold-reference -> lower-onnx-to-kernel -> plan-memory -> lower-kernel-to-aic
 
+Folding first turns what the static shapes settle (Shape, ConstantOfShape and what
+is computed from them) into constants, so the device lowering never sees those ops;
+a compiled module is folded already and passes through unchanged.
 The passes run on a clone, so the compiled module (the bundle's `model.mlir`, what
 `--reference` runs) stays as it was. Every pass gets the same target file and core
 count, so the memory plan, the tiling and the simulator's cost model agree. The
@@ -27,7 +30,12 @@ from aicc.dialects.graph import main_func
 from aicc.dialects.quant import UniformQuantizedType
 from aicc.pipeline.registry import AICC_PASSES
 
-DEVICE_PIPELINE = ("lower-onnx-to-kernel", "plan-memory", "lower-kernel-to-aic")
+DEVICE_PIPELINE = (
+    "constant-fold-reference",
+    "lower-onnx-to-kernel",
+    "plan-memory",
+    "lower-kernel-to-aic",
+)
 
 
 def lower_to_device(

@@ -50,6 +50,11 @@ def physical_axis(layout: str, axis: int) -> int:
     return NHWC.index(axis) if layout == "nhwc" else axis
 
 
+def lifted(shape: Sequence[int]) -> tuple[int, ...]:
+    """`shape` with a unit H inserted when it is N, C, W: 1-D forms run as 2-D ones."""
+    return (*shape[:2], 1, *shape[2:]) if len(shape) == 3 else tuple(shape)
+
+
 def hw_is_one(shape: Sequence[int]) -> bool:
     """A 4-D shape whose NCHW and NHWC bytes coincide."""
     return len(shape) == 4 and shape[2] * shape[3] == 1
@@ -138,8 +143,9 @@ class Lowering:
         self.emit(op)
         return Buffer(op.result, layout, tuple(shape))
 
-    def alloc_for(self, value: SSAValue) -> Buffer:
-        buffer = self.alloc(shape_of(value.type), element_of(value))
+    def alloc_for(self, value: SSAValue, shape: Sequence[int] | None = None) -> Buffer:
+        """A new buffer for `value`, under logical `shape` when given (a lifted one)."""
+        buffer = self.alloc(shape_of(value.type) if shape is None else shape, element_of(value))
         buffer.value.name_hint = value.name_hint
         return buffer
 

@@ -22,6 +22,7 @@ from aicc.lowering.onnx_to_kernel.builder import (
     Buffer,
     Lowering,
     element_of,
+    lifted,
     moved_axis,
     names_of,
     quantized,
@@ -65,10 +66,6 @@ def _finish(lw: Lowering, op: Operation, fused: Operation | None, out: Buffer) -
         lw.skip.add(fused)
 
 
-def _output(lw: Lowering, op: Operation, fused: Operation | None) -> Buffer:
-    return lw.alloc_for((fused or op).results[0])
-
-
 @lowers("onnx.Conv", precisions=ANY)
 def lower_conv(lw: Lowering, op: Operation) -> None:
     """A 1-D Conv runs as a 2-D one with H = 1 (reshapes around it, weights lifted)."""
@@ -79,14 +76,13 @@ def lower_conv(lw: Lowering, op: Operation) -> None:
     window = window_of(op, x_shape[2:], w_shape[2:])
     lift = (1,) if len(x_shape) == 3 else ()
     names = names_of(op)
-    x = lw.reshaped(lw.operand(op, op.X), (*x_shape[:2], *lift, *x_shape[2:]), names)
-    w = _weights(lw, op, op.W, (2, 3, 1, 0), 3, (*w_shape[:2], *lift, *w_shape[2:]))
+    x = lw.reshaped(lw.operand(op, op.X), lifted(x_shape), names)
+    w = _weights(lw, op, op.W, (2, 3, 1, 0), 3, lifted(w_shape))
     bias = _bias(lw, op, op.B)
     fused, activation = fused_activation(lw, op)
     result = (fused or op).results[0]
     y_shape = shape_of(result.type)
-    out = lw.alloc((*y_shape[:2], *lift, *y_shape[2:]), element_of(result))
-    out.value.name_hint = result.name_hint
+    out = lw.alloc_for(result, lifted(y_shape))
     # [top, left, bottom, right]; a lifted 1-D conv has no padding along H.
     begin = (*(0 for _ in lift), *window.pads_begin)
     end = (*(0 for _ in lift), *window.pads_end)
@@ -180,7 +176,7 @@ def lower_batch_norm(lw: Lowering, op: Operation) -> None:
     ):
         raise lw.refuse_attribute(op, "training_mode", op.training_mode.value.data)
     shape = shape_of(op.X.type)
-    if len(shape) not in (2, 4):
+    if len(shape) not in (2, 3, 4):
         raise lw.fail(op, f"BatchNormalization of rank {len(shape)} is not supported on the device")
     params = [lw.constant_array(v) for v in (op.scale, op.B, op.input_mean, op.input_var)]
     if any(p is None for p in params):
@@ -193,9 +189,11 @@ def lower_batch_norm(lw: Lowering, op: Operation) -> None:
         lw.const(v.astype(np.float32), f32, f"{name}.{role}")
         for v, role in ((scale, "scale"), (shift, "shift"))
     ]
-    x = lw.operand(op, op.X)
+    names = names_of(op)
+    x = lw.reshaped(lw.operand(op, op.X), lifted(shape), names)
     fused, activation = fused_activation(lw, op)
-    out = _output(lw, op, fused)
+    result = (fused or op).results[0]
+    out = lw.alloc_for(result, lifted(shape))
     lw.emit(
         kernel.ScaleShiftOp(
             [x.value, *(c.value for c in consts)],
@@ -204,4 +202,4 @@ def lower_batch_norm(lw: Lowering, op: Operation) -> None:
             activation=activation,
         )
     )
-    _finish(lw, op, fused, out)
+    _finish(lw, op, fused, lw.reshaped(out, shape, names))

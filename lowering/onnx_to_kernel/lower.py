@@ -16,6 +16,8 @@ What it does, in one walk over `@main` in graph order (linear in its size):
   the graph edges: a `quant.quantize` that is the only reader of a function
   argument makes that argument quantized, and a `quant.dequantize` read only by the
   return makes that result quantized; the host converts there;
+- Shape and ConstantOfShape are folded to constants before this pass (the device
+  pipeline starts with `constant-fold-reference`); one left unfolded is refused;
 - an op the device does not lower, or in a precision not declared for it
   (`support`), is refused at compile time with one line naming the node.
 """
@@ -48,7 +50,7 @@ from aicc.dialects.onnx_base import OnnxOp
 from aicc.dialects.onnx_ops import ConstantOp
 from aicc.dialects.quant import QuantizeOp, float_element, quantized_element
 from aicc.lowering.onnx_to_kernel.builder import Buffer, Lowering, element_of
-from aicc.lowering.onnx_to_kernel.registry import LOWERINGS
+from aicc.lowering.onnx_to_kernel.registry import FOLDED, LOWERINGS
 from aicc.lowering.onnx_to_kernel.support import device_precisions
 
 
@@ -153,6 +155,8 @@ def lower_function(func: FuncOp, source: str, keys: set[str]) -> FuncOp:
 
 
 def _lower_op(lw: Lowering, op: Operation) -> None:
+    if op.name in FOLDED:
+        raise lw.fail(op, "runs on the device only as a constant folded from static shapes")
     if isinstance(op, OnnxOp):
         _check_support(lw, op)
     lowering = LOWERINGS.get(op.name)

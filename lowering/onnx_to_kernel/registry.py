@@ -3,8 +3,10 @@
 `@lowers(...)` registers an op's lowering and, for an onnx op, the precisions the
 compiler claims for it; `interpreted(...)` declares the precisions of an onnx op
 the compiler accepts and the reference interpreter runs, but the device does not
-lower. Each onnx op is declared once: `SUPPORT` is the only statement of what the
-compiler claims (see `aicc.lowering.onnx_to_kernel.support`).
+lower; `folded(...)` declares an onnx op the device runs because the device
+pipeline folds it to a constant before this lowering (static shapes settle it).
+Each onnx op is declared once: `SUPPORT` is the only statement of what the compiler
+claims (see `aicc.lowering.onnx_to_kernel.support`).
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ class OpSupport:
 
 LOWERINGS: dict[str, Lowerer] = {}
 """Op name ("onnx.Conv", "quant.quantize") -> its lowering."""
+FOLDED: set[str] = set()
+"""Onnx ops the device runs as constants folded before the lowering ("onnx.Shape")."""
 SUPPORT: dict[str, OpSupport] = {}
 """Onnx op name ("onnx.Conv") -> what the compiler claims for it."""
 
@@ -72,3 +76,11 @@ def interpreted(*names: str, precisions: frozenset[Precision]) -> None:
     """Claims the onnx ops `names` in `precisions`, run by the reference interpreter
     only: the device lowering refuses them."""
     _declare(names, precisions, device=False)
+
+
+def folded(*names: str, precisions: frozenset[Precision]) -> None:
+    """Claims the onnx ops `names` on the device in `precisions`: with static shapes
+    the device pipeline folds them to constants, so they need no lowering (one that
+    is left unfolded is refused by the lowering)."""
+    _declare(names, precisions, device=True)
+    FOLDED.update(names)

@@ -4,8 +4,9 @@ This is the one statement of op support: `annotate-precision` (which kinds may
 run in f16 and i8), `-operators-supported` and the compile-time refusals of
 `lower-onnx-to-kernel` all read it. A device-lowered op declares its precisions
 where its lowering registers (`@lowers(..., precisions=...)` in `activation`,
-`linear` and `tensor`); the ops below are accepted by the compiler and run by
-the reference interpreter, but the device does not lower them.
+`linear` and `tensor`); the `interpreted` ops below are accepted by the compiler
+and run by the reference interpreter, but the device does not lower them; the
+`folded` ones the device pipeline turns into constants before the lowering.
 
 The reference interpreter has a kernel for every claim (FP32 and FP16 in
 `KERNELS`, INT8 in `QUANTIZED_KERNELS`), which its tests check; a kernel alone
@@ -20,13 +21,21 @@ import aicc.lowering.onnx_to_kernel.linear  # noqa: F401
 import aicc.lowering.onnx_to_kernel.tensor  # noqa: F401
 from aicc.base.precision import Precision
 from aicc.dialects.onnx import OPS_BY_TYPE
-from aicc.lowering.onnx_to_kernel.registry import ANY, FLOAT, SUPPORT, OpSupport, interpreted
+from aicc.lowering.onnx_to_kernel.registry import (
+    ANY,
+    FLOAT,
+    SUPPORT,
+    OpSupport,
+    folded,
+    interpreted,
+)
 
 interpreted(
-    *("onnx.Cast", "onnx.ConstantOfShape", "onnx.ConvTranspose", "onnx.Pad", "onnx.Resize"),
-    *("onnx.ReduceMax", "onnx.ReduceMean", "onnx.ReduceSum", "onnx.Shape"),
+    *("onnx.Cast", "onnx.ConvTranspose", "onnx.Pad", "onnx.Resize"),
+    *("onnx.ReduceMax", "onnx.ReduceMean", "onnx.ReduceSum"),
     precisions=FLOAT,
 )
+folded("onnx.Shape", "onnx.ConstantOfShape", precisions=FLOAT)
 interpreted("onnx.Gather", precisions=ANY)
 
 

@@ -37,6 +37,7 @@ from aicc.lowering.onnx_to_kernel.builder import (
     Lowering,
     element_of,
     layout_for,
+    lifted,
     names_of,
     physical_axis,
     to_physical,
@@ -53,35 +54,53 @@ def _define_moved(lw: Lowering, op: Operation, result: SSAValue, buffer: Buffer)
 # -- pooling ---------------------------------------------------------------------
 
 
+def _lifted_window(attrs: dict[str, list[int]]) -> dict[str, list[int]]:
+    """1-D window attributes as 2-D ones over a unit H (no padding along it)."""
+    if len(attrs["kernel"]) == 2:
+        return attrs
+    begin, end = attrs["pads"]
+    return {
+        "kernel": [1, *attrs["kernel"]],
+        "strides": [1, *attrs["strides"]],
+        "dilations": [1, *attrs["dilations"]],
+        "pads": [0, begin, 0, end],
+    }
+
+
 def _pool(
     lw: Lowering, op: Operation, kind: str, window_attrs: dict[str, list[int]], include_pad: int
 ) -> None:
-    x = lw.operand(op, op.operands[0])
-    out = lw.alloc_for(op.results[0])
+    """A `kernel.pool`; a 1-D pool runs as a 2-D one with H = 1 (reshapes around it)."""
+    names = names_of(op)
+    x_shape = shape_of(op.operands[0].type)
+    x = lw.reshaped(lw.operand(op, op.operands[0]), lifted(x_shape), names)
+    result = op.results[0]
+    y_shape = shape_of(result.type)
+    out = lw.alloc_for(result, lifted(y_shape))
     lw.emit(
         kernel.PoolOp(
             [x.value],
             out.value,
-            names_of(op),
+            names,
             kind=StringAttr(kind),
             count_include_pad=IntegerAttr(include_pad, 64),
-            **{k: kernel.i64_array(v) for k, v in window_attrs.items()},
+            **{k: kernel.i64_array(v) for k, v in _lifted_window(window_attrs).items()},
         )
     )
-    lw.define(op.results[0], out)
+    lw.define(result, lw.reshaped(out, y_shape, names))
 
 
-def _check_rank4(lw: Lowering, op: Operation) -> tuple[int, ...]:
+def _check_pool_rank(lw: Lowering, op: Operation) -> tuple[int, ...]:
     shape = shape_of(op.operands[0].type)
-    if len(shape) != 4:
-        raise lw.fail(op, f"only 2-D pooling runs on the device (input rank {len(shape)})")
+    if len(shape) not in (3, 4):
+        raise lw.fail(op, f"only 1-D and 2-D pooling runs on the device (input rank {len(shape)})")
     return shape
 
 
 @lowers("onnx.MaxPool", "onnx.AveragePool", precisions=ANY)
 def lower_pool(lw: Lowering, op: Operation) -> None:
     assert isinstance(op, MaxPoolOp | AveragePoolOp)
-    shape = _check_rank4(lw, op)
+    shape = _check_pool_rank(lw, op)
     if isinstance(op, MaxPoolOp) and op.Indices is not None and op.Indices.uses:
         raise lw.fail(op, "MaxPool Indices are not supported on the device")
     window = window_of(op, shape[2:], int_list(op, "kernel_shape", ()))
@@ -99,8 +118,13 @@ def lower_pool(lw: Lowering, op: Operation) -> None:
 
 @lowers("onnx.GlobalMaxPool", "onnx.GlobalAveragePool", precisions=ANY)
 def lower_global_pool(lw: Lowering, op: Operation) -> None:
-    shape = _check_rank4(lw, op)
-    attrs = {"kernel": list(shape[2:]), "strides": [1, 1], "dilations": [1, 1], "pads": [0] * 4}
+    spatial = _check_pool_rank(lw, op)[2:]
+    attrs = {
+        "kernel": list(spatial),
+        "strides": [1] * len(spatial),
+        "dilations": [1] * len(spatial),
+        "pads": [0] * 2 * len(spatial),
+    }
     _pool(lw, op, "max" if op.name == "onnx.GlobalMaxPool" else "avg", attrs, 0)
 
 
@@ -133,7 +157,9 @@ def lower_softmax(lw: Lowering, op: Operation) -> None:
 @lowers("onnx.LRN", precisions=FLOAT)
 def lower_lrn(lw: Lowering, op: Operation) -> None:
     assert isinstance(op, LRNOp)
-    _check_rank4(lw, op)
+    rank = len(shape_of(op.X.type))
+    if rank != 4:
+        raise lw.fail(op, f"LRN of rank {rank} is not supported on the device")
     x = lw.operand(op, op.X)
     out = lw.alloc_for(op.Y)
     lw.emit(

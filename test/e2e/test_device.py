@@ -5,7 +5,9 @@
   16 cores;
 - mixed FP16/INT8 (conv0/bn0/relu0 in FP16) runs with conversions at the
   boundaries and stays within one output quantization step of the reference;
-- FP32 light models match the reference within rtol 1e-5, atol 1e-6.
+- FP32 light models match the reference within rtol 1e-5, atol 1e-6;
+- the 1-D forms (pooling, rank-3 BatchNormalization, run as 2-D with H = 1) and
+  Shape / ConstantOfShape (folded to constants) run in FP32, FP16 and INT8.
 """
 
 from __future__ import annotations
@@ -43,14 +45,16 @@ FP32_MISSES = {
 }
 
 
-def quantized_config(directory: Path, model: onnx.ModelProto, fp16: list[str]) -> CompileConfig:
+def quantized_config(
+    directory: Path, model: onnx.ModelProto, fp16: list[str], shape: tuple[int, ...] = X_SHAPE
+) -> CompileConfig:
     """A profiled INT8 compile of `model` with `fp16` in FP16, over 4 seeded inputs."""
     onnx.save(model, directory / "model.onnx")
     rng = np.random.default_rng(3)
     names = []
     for index in range(4):
         path = directory / f"x{index}.npy"
-        np.save(path, rng.standard_normal(X_SHAPE).astype(np.float32))
+        np.save(path, rng.standard_normal(shape).astype(np.float32))
         names.append(str(path))
     (directory / "list.txt").write_text("\n".join(names) + "\n")
     (directory / "np.yaml").write_text(f"FP16NodeInstanceNames: [{', '.join(fp16)}]\n")
@@ -65,7 +69,7 @@ def quantized_config(directory: Path, model: onnx.ModelProto, fp16: list[str]) -
 
 
 def device_and_reference(
-    config: CompileConfig, directory: Path, inputs: int = 3
+    config: CompileConfig, directory: Path, inputs: int = 3, shape: tuple[int, ...] = X_SHAPE
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """(device output, reference output) pairs for fresh inputs, through a written bundle."""
     compiled = compile(config)
@@ -74,7 +78,7 @@ def device_and_reference(
     rng = np.random.default_rng(17)
     pairs = []
     for _ in range(inputs):
-        x = rng.standard_normal(X_SHAPE).astype(np.float32)
+        x = rng.standard_normal(shape).astype(np.float32)
         (device,), _ = executable.run([x])
         (reference,) = compiled.run([x])
         pairs.append((device, reference))
@@ -101,6 +105,83 @@ def test_mixed_fp16_int8_runs_within_one_output_step(tmp_path: Path) -> None:
     step = output_step(tmp_path)
     for device, reference in pairs:
         assert np.max(np.abs(device - reference)) <= 2 * step
+
+
+W_SHAPE = (1, 3, 20)
+
+
+def one_d_model() -> onnx.ModelProto:
+    """N, C, W forms: BatchNormalization, Max/AveragePool with every window attribute,
+    GlobalAveragePool, and a ConstantOfShape of a Shape (folded at compile time)."""
+    node = onnx.helper.make_node
+    rng = np.random.default_rng(5)
+    params = {
+        name: onnx.numpy_helper.from_array(values.astype(np.float32), name)
+        for name, values in (
+            ("scale", rng.uniform(0.5, 1.5, 3)),
+            ("bias", rng.standard_normal(3)),
+            ("mean", rng.standard_normal(3)),
+            ("var", rng.uniform(0.5, 2.0, 3)),
+        )
+    }
+    window = {"kernel_shape": [3], "strides": [2], "ceil_mode": 1}
+    max_window = {**window, "pads": [1, 2], "dilations": [2]}
+    avg_window = {**window, "pads": [1, 1], "count_include_pad": 1}
+    nodes = [
+        node("BatchNormalization", ["x", "scale", "bias", "mean", "var"], ["bn0"], name="bn0"),
+        node("Relu", ["bn0"], ["relu0"], name="relu0"),
+        node("MaxPool", ["relu0"], ["mp0"], name="mp0", **max_window),
+        node("AveragePool", ["mp0"], ["ap0"], name="ap0", **avg_window),
+        node("GlobalAveragePool", ["ap0"], ["gap0"], name="gap0"),
+        node("Shape", ["ap0"], ["shape0"], name="shape0"),
+        node(
+            "ConstantOfShape",
+            ["shape0"],
+            ["half0"],
+            name="half0",
+            value=onnx.numpy_helper.from_array(np.array([0.5], np.float32)),
+        ),
+        node("Mul", ["ap0", "half0"], ["mul0"], name="mul0"),
+        node("Add", ["mul0", "gap0"], ["y"], name="y"),
+    ]
+    graph = onnx.helper.make_graph(
+        nodes,
+        "one_d",
+        [onnx.helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, W_SHAPE)],
+        [onnx.helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, None)],
+        list(params.values()),
+    )
+    return onnx.helper.make_model(graph, opset_imports=[onnx.helper.make_opsetid("", 18)])
+
+
+ONE_D_FP16 = ["bn0", "relu0", "mp0", "ap0", "gap0", "mul0", "y"]
+
+
+@pytest.mark.parametrize("fp16", [[], ["bn0"], ONE_D_FP16], ids=["i8", "mixed", "f16"])
+def test_one_d_forms_run_in_every_precision(tmp_path: Path, fp16: list[str]) -> None:
+    config = quantized_config(tmp_path, one_d_model(), fp16, W_SHAPE)
+    compiled = compile(config)
+    precisions = {e["name"]: e["precision"] for e in precision_report(compiled.module)}
+    assert precisions["mp0"] == precisions["ap0"] == ("f16" if "mp0" in fp16 else "i8")
+    pairs = device_and_reference(config, tmp_path, shape=W_SHAPE)
+    for device, reference in pairs:
+        if fp16 == ONE_D_FP16:
+            np.testing.assert_allclose(device, reference, rtol=2e-3, atol=2e-3)
+        elif not fp16:
+            assert np.array_equal(device, reference)
+        else:
+            assert np.max(np.abs(device - reference)) <= 2 * output_step(tmp_path)
+
+
+def test_one_d_forms_run_in_fp32(tmp_path: Path) -> None:
+    onnx.save(one_d_model(), tmp_path / "one_d.onnx")
+    compiled = compile(CompileConfig(tmp_path / "one_d.onnx"))
+    program = load_program(compiled.program, compiled.target)
+    x = np.random.default_rng(0).standard_normal(W_SHAPE).astype(np.float32)
+    outputs, _ = program.run({"x": x})
+    (reference,) = compiled.run([x])
+    (actual,) = outputs.values()
+    assert mismatch(actual, reference, FP32_RTOL, FP32_ATOL) is None
 
 
 def output_step(directory: Path) -> float:
