@@ -486,21 +486,10 @@ def test_disk_full_printing_is_one_line(
 def test_sigint_while_profiling_leaves_no_profile(work: Path) -> None:
     (work / "long.txt").write_text("in0.npy\nin1.npy\nin2.npy\nin3.npy\n" * 50)
     before = snapshot(work)
-    command = [str(BIN / "aicc-compile"), "-m=model.onnx", "-input-list-file=long.txt"]
-    process = subprocess.Popen(
-        [*command, "-dump-profile=pgq.yaml"],
-        cwd=work,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
+    process = _compile(work, "-input-list-file=long.txt", "-dump-profile=pgq.yaml")
     assert process.stdout is not None
     assert "Quantization Profile is being generated." in process.stdout.readline()
-    process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=60)
-    assert process.returncode == 130, stderr
-    assert "Traceback" not in stderr
+    _interrupt(process)
     assert snapshot(work) == before
 
 
@@ -508,18 +497,28 @@ def test_sigint_while_compiling_over_a_bundle_leaves_it_whole(work: Path) -> Non
     """A real SIGINT, sent once lowering has begun: the old bundle stays whole."""
     edit_bundle_file(work / "b", "model.mlir", "// the old bundle\n")
     before = snapshot(work)
-    process = subprocess.Popen(
-        [str(BIN / "aicc-compile"), "-m=model.onnx", "-aic-binary-dir=b"],
+    process = _compile(work, "-aic-binary-dir=b")
+    assert process.stderr is not None
+    assert "remark: plan-memory" in process.stderr.readline()  # lowered; not yet written
+    _interrupt(process)
+    assert snapshot(work) == before
+
+
+def _compile(work: Path, *flags: str) -> subprocess.Popen[str]:
+    """`aicc-compile -m=model.onnx FLAGS` in `work`, its output read line by line."""
+    return subprocess.Popen(
+        [str(BIN / "aicc-compile"), "-m=model.onnx", *flags],
         cwd=work,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
-    assert process.stderr is not None
-    assert "remark: plan-memory" in process.stderr.readline()  # lowered; not yet written
+
+
+def _interrupt(process: subprocess.Popen[str]) -> None:
+    """Ctrl-C: exit status 130 and no traceback."""
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
     assert "Traceback" not in stderr
-    assert snapshot(work) == before
