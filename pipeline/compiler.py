@@ -13,6 +13,7 @@ node-precision-info it was generated with, as the spec requires.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import sys
 from collections.abc import Callable, Sequence
@@ -30,6 +31,7 @@ from aicc.base.accuracy import Agreement, agreement
 from aicc.base.errors import UserError
 from aicc.base.node_precision import NodePrecisionInfo, fp16_set_hash, load_node_precision_info
 from aicc.base.options import Option, names, option
+from aicc.base.parallel import Parallelism, parse_parallel, run_tasks
 from aicc.base.precision import precision_of
 from aicc.base.profile import (
     DEFAULT_NUM_HISTOGRAM_BINS,
@@ -135,6 +137,18 @@ class CompileConfig:
         ),
     )
     """`-aic-num-cores=N`: use only N of the target's cores; None: all of them."""
+    parallel: Parallelism | None = option(
+        None,
+        Option(
+            "parallel",
+            parse=parse_parallel,
+            metavar="processes:N|ray[:ADDRESS]",
+            help="profile shards of the input list in N local processes or on a Ray cluster "
+            "(default: in this process)",
+            manifest=False,
+        ),
+    )
+    """`-parallel=`: where `-dump-profile` runs its calibration shards; None: in process."""
 
 
 @dataclass
@@ -247,19 +261,49 @@ class ProfileResult:
     inferences: int
 
 
+SHARD_INFERENCES = 256
+"""The most inferences in one calibration shard of a parallel `-dump-profile`."""
+MIN_SHARDS = 8
+"""Shards enough to keep every worker busy while the slowest shard finishes."""
+
+
+@dataclass(frozen=True)
+class Shard:
+    """A contiguous part of the input list, profiled by one task."""
+
+    config: CompileConfig
+    runs: list[Inference]
+
+
 def dump_profile(
     config: CompileConfig, output: Path, progress: Callable[[int, int], None] | None = None
 ) -> ProfileResult:
     """Run the annotated, unfused graph over the input list and write the profile.
 
-    `progress(done, total)` is called after each inference.
+    With `config.parallel`, contiguous shards of the list are profiled by separate
+    tasks and their profiles merged in list order, which gives the same bytes as
+    one run (the histogram grid makes merging exact). `progress(done, total)` is
+    called after each inference, or each shard.
     """
     session = open_session(config)
     annotate(session, float_precision(config))
+    runs = inferences(session)
+    if config.parallel is None:
+        profile = _profile(session, runs, progress)
+    else:
+        profile = _profile_shards(config, runs, config.parallel, progress)
+    write_profile(profile, output)
+    return ProfileResult(profile, len(runs))
+
+
+def _profile(
+    session: Session, runs: Sequence[Inference], progress: Callable[[int, int], None] | None
+) -> Profile:
+    """The profile of `runs` on the session's annotated, unfused module."""
     fp16 = {
         op.first_output_name for op in annotated_ops(session.module) if precision_of(op) == "f16"
     }
-    q = config.quantization
+    q = session.config.quantization
     profiler = Profiler(
         session.graph_hash,
         session.fp16_hash,
@@ -267,7 +311,6 @@ def dump_profile(
         q.num_histogram_bins,
     )
     observe = _profiling_observer(session, profiler)
-    runs = inferences(session)
     ports = session.inputs()
     for done, run in enumerate(runs, 1):
         arrays = run.read(ports)  # its errors already name the list line
@@ -277,9 +320,62 @@ def dump_profile(
             raise UserError(f"{run.where}{e}") from None
         if progress is not None:
             progress(done, len(runs))
-    profile = profiler.profile()
-    write_profile(profile, output)
-    return ProfileResult(profile, len(runs))
+    return profiler.profile()
+
+
+def profile_shard(shard: Shard) -> Profile:
+    """One calibration shard's profile, in whichever process runs it."""
+    session = open_session(shard.config)
+    annotate(session, float_precision(shard.config))
+    return _profile(session, shard.runs, None)
+
+
+def _profile_shards(
+    config: CompileConfig,
+    runs: Sequence[Inference],
+    parallel: Parallelism,
+    progress: Callable[[int, int], None] | None,
+) -> Profile:
+    size = max(1, min(SHARD_INFERENCES, -(-len(runs) // MIN_SHARDS)))
+    parts = [list(runs[start : start + size]) for start in range(0, len(runs), size)]
+    worker_config = _portable(config)
+    shards = [Shard(worker_config, [_portable_run(run) for run in part]) for part in parts]
+    listing = config.input_list
+    places = [
+        f"shard {k} of {len(parts)} ({listing}:{_lines(part[0].line, part[-1].line)})"
+        for k, part in enumerate(parts, 1)
+    ]
+    results = run_tasks(profile_shard, shards, places, parallel)
+    merged = next(results)  # inferences() refuses an empty list
+    for done, profile in enumerate(results, 2):
+        # One at a time, in list order: the driver holds two profiles, not one a shard.
+        merged = merge_profiles([merged, profile])
+        if progress is not None:
+            progress(done, len(parts))
+    return merged
+
+
+def _lines(first: int, last: int) -> str:
+    return str(first) if first == last else f"{first}-{last}"
+
+
+def _portable(config: CompileConfig) -> CompileConfig:
+    """`config` with absolute paths, for workers whose working directory may differ."""
+    q = config.quantization
+    info = q.node_precision_info
+    return dataclasses.replace(
+        config,
+        model=config.model.resolve(),
+        quantization=dataclasses.replace(
+            q, node_precision_info=None if info is None else info.resolve()
+        ),
+        target=None if config.target is None else config.target.resolve(),
+        parallel=None,
+    )
+
+
+def _portable_run(run: Inference) -> Inference:
+    return dataclasses.replace(run, files=[path.resolve() for path in run.files])
 
 
 def merge_profile_files(paths: Sequence[Path], output: Path) -> Profile:

@@ -23,6 +23,8 @@ class Inference:
 
     files: list[Path]
     where: str = ""
+    line: int = 0
+    """The input list's line that lists this inference (0: not from a list)."""
 
     def read(self, ports: Sequence[Port]) -> list[np.ndarray]:
         """The arrays of this inference, checked against the graph inputs."""
@@ -51,7 +53,7 @@ def read_input_list(path: Path, inputs: Sequence[Port]) -> list[Inference]:
         files = [Path(name.strip()) for name in text.split(",")]
         if len(files) != len(inputs):
             raise UserError(f"{path}:{number}: {len(files)} file(s) listed; {arity(inputs)}")
-        runs.append(Inference(files, f"{path}:{number}: "))
+        runs.append(Inference(files, f"{path}:{number}: ", number))
     if not runs:
         raise UserError(f"{path}: lists no inference")
     return runs

@@ -1,0 +1,195 @@
+"""Where independent tasks run: in process, in local worker processes, or on Ray.
+
+    -parallel=processes:N     N worker processes on this machine (concurrent.futures)
+    -parallel=ray             a Ray cluster: RAY_ADDRESS's, or a local one started here
+    -parallel=ray:ADDRESS     the Ray cluster at ADDRESS (`ray start --head` prints it)
+
+`run_tasks(task, args, places, parallelism)` calls `task(arg)` for every argument and
+yields the results in argument order, whatever order the workers finish in: callers
+that merge results (profiles of calibration shards) then merge in one fixed order.
+A task's `UserError` comes back as one line prefixed with the task's place ("shard 2
+of 8 (calib.txt:251-375)"); a worker that dies is retried once, alone, and a second
+death is a `UserError` naming the place. Ray is imported only when asked for: it is
+the optional extra `aicc[ray]`.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from aicc.base.errors import UserError, first_line
+
+A = TypeVar("A")
+R = TypeVar("R")
+
+RAY_EXTRA = "pip install 'aicc[ray]'"
+
+
+@dataclass(frozen=True)
+class Parallelism:
+    """How to run independent tasks: `processes:N`, or Ray at an optional address."""
+
+    kind: str
+    """"processes" or "ray"."""
+    workers: int = 0
+    """The number of worker processes (`processes:N`)."""
+    address: str | None = None
+    """The Ray cluster's address (`ray:ADDRESS`); None: Ray's own `RAY_ADDRESS` rule."""
+
+    def __str__(self) -> str:
+        if self.kind == "processes":
+            return f"processes:{self.workers}"
+        return "ray" if self.address is None else f"ray:{self.address}"
+
+
+def parse_parallel(text: str) -> Parallelism:
+    """`processes:N`, `ray` or `ray:ADDRESS` as a `Parallelism`."""
+    kind, _, rest = text.partition(":")
+    if kind == "ray":
+        return Parallelism("ray", address=rest or None)
+    if kind == "processes" and rest.isdigit() and int(rest) > 0:
+        return Parallelism("processes", workers=int(rest))
+    raise UserError(
+        f"-parallel={text}: expected processes:N (N >= 1 worker processes), ray or ray:ADDRESS"
+    )
+
+
+def run_tasks(
+    task: Callable[[A], R],
+    args: Sequence[A],
+    places: Sequence[str],
+    parallelism: Parallelism | None,
+) -> Iterator[R]:
+    """`task(arg)` for every argument, results in argument order.
+
+    `task` must be a module-level function and `args` picklable; `places[i]` names
+    argument i in messages. `parallelism` None runs everything here, in order.
+    """
+    if parallelism is None:
+        for arg, place in zip(args, places, strict=True):
+            yield _in_place(task, arg, place)
+        return
+    if parallelism.kind == "ray":
+        yield from _on_ray(task, args, places, parallelism.address)
+        return
+    yield from _in_processes(task, args, places, parallelism.workers)
+
+
+def _in_place(task: Callable[[A], R], arg: A, place: str) -> R:
+    try:
+        return task(arg)
+    except UserError as e:
+        raise UserError(f"{place}: {e}") from None
+
+
+def _pool(workers: int, task: Callable[..., object]) -> ProcessPoolExecutor:
+    # forkserver: workers fork from a clean server that has imported the task's module
+    # once, so they start fast and inherit no threads (numpy's BLAS, the caller's).
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([task.__module__])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+
+def _in_processes(
+    task: Callable[[A], R], args: Sequence[A], places: Sequence[str], workers: int
+) -> Iterator[R]:
+    with _pool(workers, task) as pool:
+        futures = [pool.submit(task, arg) for arg in args]
+        for index, future in enumerate(futures):
+            try:
+                result = future.result()
+            except BrokenProcessPool:
+                break
+            except UserError as e:
+                _cancel(futures)
+                raise UserError(f"{places[index]}: {e}") from None
+            futures[index] = _DONE
+            yield result
+        else:
+            return
+    # A worker died: every unfinished task is lost with the pool. Each is rerun alone
+    # so that a task whose worker dies again is the one named.
+    for index in range(len(futures)):
+        if futures[index] is _DONE:
+            continue
+        yield _alone(task, args[index], places[index])
+
+
+_DONE: Future[Any] = Future()
+"""Marks a task whose result was already yielded."""
+
+
+def _cancel(futures: Sequence[Future[Any]]) -> None:
+    for future in futures:
+        future.cancel()
+
+
+def _alone(task: Callable[[A], R], arg: A, place: str) -> R:
+    with _pool(1, task) as pool:
+        try:
+            return pool.submit(task, arg).result()
+        except BrokenProcessPool:
+            raise UserError(
+                f"{place}: the worker process died (killed, or out of memory?)"
+            ) from None
+        except UserError as e:
+            raise UserError(f"{place}: {e}") from None
+
+
+def _on_ray(
+    task: Callable[[A], R], args: Sequence[A], places: Sequence[str], address: str | None
+) -> Iterator[R]:
+    try:
+        import ray
+        import ray.exceptions
+    except ImportError:
+        raise UserError(f"-parallel=ray needs Ray: {RAY_EXTRA}") from None
+    started = not ray.is_initialized()
+    if started:
+        _ray_init(ray, address)
+    try:
+        remote = ray.remote(max_retries=1)(task)
+        refs = [remote.remote(arg) for arg in args]
+        for ref, place in zip(refs, places, strict=True):
+            yield _ray_result(ray, ref, place, refs)
+    finally:
+        if started:
+            ray.shutdown()
+
+
+def _ray_init(ray: Any, address: str | None) -> None:
+    # Without an address, ray.init follows RAY_ADDRESS, or starts a local cluster.
+    try:
+        ray.init(
+            address=address,
+            include_dashboard=False,
+            log_to_driver=False,
+            logging_level=logging.ERROR,
+            configure_logging=False,
+        )
+    except (ConnectionError, ValueError, RuntimeError) as e:
+        where = address or os.environ.get("RAY_ADDRESS") or "a local cluster"
+        raise UserError(f"-parallel=ray: cannot connect to {where}: {first_line(e)}") from None
+
+
+def _ray_result(ray: Any, ref: Any, place: str, refs: Sequence[Any]) -> Any:
+    try:
+        return ray.get(ref)
+    except ray.exceptions.RayTaskError as e:
+        for other in refs:
+            ray.cancel(other)
+        cause = e.cause
+        if isinstance(cause, UserError):
+            raise UserError(f"{place}: {cause}") from None
+        raise UserError(f"{place}: the task failed: {first_line(cause or e)}") from None
+    except ray.exceptions.RayError as e:
+        for other in refs:
+            ray.cancel(other)
+        raise UserError(f"{place}: the Ray worker died: {first_line(e)}") from None
