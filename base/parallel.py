@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import socket
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -30,6 +31,7 @@ A = TypeVar("A")
 R = TypeVar("R")
 
 RAY_EXTRA = "pip install 'aicc[ray]'"
+CONNECT_TIMEOUT_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,9 @@ def _on_ray(
 
 def _ray_init(ray: Any, address: str | None) -> None:
     # Without an address, ray.init follows RAY_ADDRESS, or starts a local cluster.
+    address = address or os.environ.get("RAY_ADDRESS")
+    if address is not None:
+        _check_reachable(address)
     try:
         ray.init(
             address=address,
@@ -175,8 +180,20 @@ def _ray_init(ray: Any, address: str | None) -> None:
             configure_logging=False,
         )
     except (ConnectionError, ValueError, RuntimeError) as e:
-        where = address or os.environ.get("RAY_ADDRESS") or "a local cluster"
+        where = address or "a local cluster"
         raise UserError(f"-parallel=ray: cannot connect to {where}: {first_line(e)}") from None
+
+
+def _check_reachable(address: str) -> None:
+    """Refuse a `host:port` nobody listens on: ray.init would retry it for minutes."""
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit():
+        return  # "auto", "local" and the like: Ray's own rules
+    try:
+        socket.create_connection((host, int(port)), timeout=CONNECT_TIMEOUT_S).close()
+    except OSError as e:
+        reason = e.strerror or type(e).__name__
+        raise UserError(f"-parallel=ray: cannot connect to {address}: {reason}") from None
 
 
 def _ray_result(ray: Any, ref: Any, place: str, refs: Sequence[Any]) -> Any:

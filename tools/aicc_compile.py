@@ -28,7 +28,7 @@ from aicc.api import (
     merge_profile_files,
     write_bundle,
 )
-from aicc.base.errors import UserError, user_errors_exit_2
+from aicc.base.errors import UserError, user_errors_exit_2, warn
 from aicc.base.files import check_output_file
 from aicc.dialects.onnx_precision import precision_report
 from aicc.pipeline.bundle import check_bundle_directory
@@ -133,6 +133,8 @@ def _dump(config: CompileConfig, output: Path) -> None:
 def _compile(args: argparse.Namespace, config: CompileConfig) -> None:
     directory = args.aic_binary_dir or Path(f"{config.model.stem}-bundle")
     check_bundle_directory(directory)  # before compiling, which may take long
+    if config.parallel is not None:
+        warn(f"-parallel={config.parallel} applies to -dump-profile only; compiling in process")
     compiled = compile(config)
     write_bundle(compiled, directory)  # lowers to the device first: a refusal ends here
     if config.quantization.profile is not None:

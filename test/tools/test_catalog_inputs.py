@@ -436,6 +436,41 @@ def _list_arity(env: Env) -> Call:
     return Call("aicc-run", argv, (f"{listed}:2", "1 file(s)", "2 input(s)"))
 
 
+@row("-dump-profile shard with an unreadable input (-parallel=processes:2)")
+def _shard_missing(env: Env) -> Call:
+    x, y = env.inputs()
+    listed = env.input_list(f"{x},{y}\n{x},{env.path('gone.npy')}\n")
+    return env.compile(
+        f"-input-list-file={listed}",
+        f"-dump-profile={env.path('p.yaml')}",
+        "-parallel=processes:2",
+        needles=(f"shard 2 of 2 ({listed}:2)", f"{listed}:2", "gone.npy"),
+    )
+
+
+@row("-parallel=ray:ADDRESS with no cluster there")
+def _parallel_unreachable(env: Env) -> Call:
+    x, y = env.inputs()
+    listed = env.input_list(f"{x},{y}\n")
+    return env.compile(
+        f"-input-list-file={listed}",
+        f"-dump-profile={env.path('p.yaml')}",
+        "-parallel=ray:127.0.0.1:1",
+        needles=("cannot connect to 127.0.0.1:1",),
+    )
+
+
+@row("-parallel without -dump-profile")
+def _parallel_ignored(env: Env) -> Call:
+    call = env.compile("-parallel=processes:2", needles=("-parallel=processes:2", "-dump-profile"))
+    return Call(call.tool, call.argv, call.needles, warning=True)
+
+
+@row("-parallel malformed")
+def _parallel_malformed(env: Env) -> Call:
+    return env.compile("-parallel=threads:2", needles=("-parallel=threads:2", "processes:N"))
+
+
 # -- YAML: -node-precision-info -----------------------------------------------------------
 
 
