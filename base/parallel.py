@@ -18,11 +18,13 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import re
 import socket
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 from aicc.base.errors import UserError, first_line
@@ -92,11 +94,24 @@ def _in_place(task: Callable[[A], R], arg: A, place: str) -> R:
 
 
 def _pool(workers: int, task: Callable[..., object]) -> ProcessPoolExecutor:
-    # forkserver: workers fork from a clean server that has imported the task's module
-    # once, so they start fast and inherit no threads (numpy's BLAS, the caller's).
+    if _single_threaded():
+        # Workers forked from here start at once, with everything imported.
+        return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    # Forking a threaded process (numpy's BLAS pool) can copy a held lock into the
+    # child; a fork server is a clean process that imports the task's module once.
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([task.__module__])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    return ProcessPoolExecutor(workers, mp_context=context)
+
+
+def _single_threaded() -> bool:
+    """Whether this process runs one thread, native threads included (Linux only)."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return False
+    found = re.search(r"^Threads:\s*(\d+)$", status, re.MULTILINE)
+    return found is not None and found.group(1) == "1"
 
 
 def _in_processes(
@@ -181,7 +196,9 @@ def _ray_init(ray: Any, address: str | None) -> None:
         )
     except (ConnectionError, ValueError, RuntimeError) as e:
         where = address or "a local cluster"
-        raise UserError(f"-parallel=ray: cannot connect to {where}: {first_line(e)}") from None
+        # Ray's own reason (a missing auth token, say) is the chained error's.
+        reason = first_line(e) if e.__cause__ is None else first_line(e.__cause__)
+        raise UserError(f"-parallel=ray: cannot connect to {where}: {reason}") from None
 
 
 def _check_reachable(address: str) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -67,3 +69,22 @@ def test_a_dead_worker_is_named_after_a_retry_alone() -> None:
     results = run_tasks(die_on_four, range(6), PLACES, parse_parallel("processes:2"))
     with pytest.raises(UserError, match=r"^shard 5 of 6: the worker process died"):
         list(results)
+
+
+@pytest.mark.parametrize("blas_threads", ["1", "2"])
+def test_workers_start_by_fork_or_from_a_fork_server(blas_threads: str) -> None:
+    """One thread: workers fork from the caller; more (BLAS's pool): from a fork server."""
+    script = (
+        "import numpy\n"
+        "from aicc.base.parallel import _single_threaded, parse_parallel, run_tasks\n"
+        "from operator import neg\n"
+        "print(_single_threaded(), list(run_tasks(neg, [1, 2, 3], 'abc', "
+        "parse_parallel('processes:2'))))\n"
+    )
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": blas_threads, "OMP_NUM_THREADS": blas_threads}
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
+    )
+    single = blas_threads == "1"
+    assert result.stdout.split("[")[0].strip() == str(single)
+    assert result.stdout.strip().endswith("[-1, -2, -3]")
