@@ -20,7 +20,8 @@ import multiprocessing
 import os
 import re
 import socket
-from collections.abc import Callable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -34,6 +35,9 @@ R = TypeVar("R")
 
 RAY_EXTRA = "pip install 'aicc[ray]'"
 CONNECT_TIMEOUT_S = 5.0
+IN_FLIGHT_PER_WORKER = 2
+"""Tasks submitted ahead per worker: enough to keep it busy, few enough that results
+waiting for their turn (they are yielded in order) do not grow with the task count."""
 
 
 @dataclass(frozen=True)
@@ -117,33 +121,34 @@ def _single_threaded() -> bool:
 def _in_processes(
     task: Callable[[A], R], args: Sequence[A], places: Sequence[str], workers: int
 ) -> Iterator[R]:
+    window = IN_FLIGHT_PER_WORKER * workers
+    done = submitted = 0
     with _pool(workers, task) as pool:
-        futures = [pool.submit(task, arg) for arg in args]
-        for index, future in enumerate(futures):
+        futures: deque[Future[R]] = deque()
+        while done < len(args):
+            while submitted < len(args) and len(futures) < window:
+                futures.append(pool.submit(task, args[submitted]))
+                submitted += 1
             try:
-                result = future.result()
+                result = futures[0].result()
             except BrokenProcessPool:
                 break
             except UserError as e:
                 _cancel(futures)
-                raise UserError(f"{places[index]}: {e}") from None
-            futures[index] = _DONE
+                raise UserError(f"{places[done]}: {e}") from None
+            futures.popleft()
             yield result
+            done += 1
         else:
             return
-    # A worker died: every unfinished task is lost with the pool. Each is rerun alone
-    # so that a task whose worker dies again is the one named.
-    for index in range(len(futures)):
-        if futures[index] is _DONE:
-            continue
+    # A worker died, and the tasks in flight died with the pool. Each is rerun alone,
+    # so that a task whose worker dies again is the one named; then the rest go on.
+    for index in range(done, submitted):
         yield _alone(task, args[index], places[index])
+    yield from _in_processes(task, args[submitted:], places[submitted:], workers)
 
 
-_DONE: Future[Any] = Future()
-"""Marks a task whose result was already yielded."""
-
-
-def _cancel(futures: Sequence[Future[Any]]) -> None:
+def _cancel(futures: Iterable[Future[Any]]) -> None:
     for future in futures:
         future.cancel()
 
@@ -172,10 +177,16 @@ def _on_ray(
     if started:
         _ray_init(ray, address)
     try:
+        cpus = int(ray.cluster_resources().get("CPU", 1))
+        window = IN_FLIGHT_PER_WORKER * max(1, cpus)
         remote = ray.remote(max_retries=1)(task)
-        refs = [remote.remote(arg) for arg in args]
-        for ref, place in zip(refs, places, strict=True):
-            yield _ray_result(ray, ref, place, refs)
+        refs: deque[Any] = deque()
+        submitted = 0
+        for place in places:
+            while submitted < len(args) and len(refs) < window:
+                refs.append(remote.remote(args[submitted]))
+                submitted += 1
+            yield _ray_result(ray, refs.popleft(), place, refs)
     finally:
         if started:
             ray.shutdown()
@@ -213,7 +224,7 @@ def _check_reachable(address: str) -> None:
         raise UserError(f"-parallel=ray: cannot connect to {address}: {reason}") from None
 
 
-def _ray_result(ray: Any, ref: Any, place: str, refs: Sequence[Any]) -> Any:
+def _ray_result(ray: Any, ref: Any, place: str, refs: Iterable[Any]) -> Any:
     try:
         return ray.get(ref)
     except ray.exceptions.RayTaskError as e:
