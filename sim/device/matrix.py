@@ -69,9 +69,7 @@ def chunk_starts(b: np.ndarray) -> tuple[int, ...]:
         starts.append(end)
 
 
-def exact_matmul(
-    a: np.ndarray, b: np.ndarray, starts: tuple[int, ...] | None = None
-) -> np.ndarray:
+def exact_matmul(a: np.ndarray, b: np.ndarray, starts: tuple[int, ...] | None = None) -> np.ndarray:
     """`a @ b` of integer-valued float32 arrays with |values| <= 128, exactly.
 
     `starts`: the K-chunks (`chunk_starts(b)`; None: every `CHUNK` rows).
