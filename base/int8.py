@@ -116,7 +116,7 @@ def requantize(
     and the rounding right shift adds at most 2^61. Parameters broadcast against `acc`.
     """
     bits = 31 + np.asarray(shift, dtype=np.int64)
-    if np.any(bits < 1) or np.any(bits > 62):
+    if bits.size and (bits.min() < 1 or bits.max() > 62):
         raise ValueError("requantization shift must be in [-30, 31]")
     wide, factor = np.asarray(acc, dtype=np.int64), np.asarray(multiplier, dtype=np.int64)
     zero_point = np.asarray(out_zero_point, dtype=np.int64)
