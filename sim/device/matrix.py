@@ -11,21 +11,31 @@ Modes:
 
 A convolution reads a padded input tile [H, W, C]; its im2col matrix is a strided
 view of the tile (`np.lib.stride_tricks.as_strided`), copied once into the GEMM
-operand. Groups run as one batched GEMM over [g, OH*OW, KH*KW*C/g]. A weight operand
-is converted once per core and reused by the following instructions that read the same
-bytes, until an instruction writes them (`WeightSlot`, assigned by the decoder).
+operand. Groups run as one batched GEMM over [g, OH*OW, KH*KW*C/g]. The product and
+its i8 corrections are summed and cast in one `np.add` into the output view.
+
+A weight operand is prepared (converted, with its i8 column sums and K-chunks) by the
+first instruction of its `WeightSlot` (assigned by the decoder: the following readers
+of the same, unwritten bytes share it). The slot keeps the bytes it was prepared from;
+on the next run the first reader compares the scratchpad's bytes with them and prepares
+again only when they differ, so a program that rewrites its weights is never served
+stale ones.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
+
+from aicc.sim.device.numeric import widen
 
 _EXACT_F32 = 1 << 24
 _SIGNED_OFFSET = {np.dtype(np.int8): 0, np.dtype(np.uint8): 128}
 """What the GEMM subtracts from each storage type, so every operand lies in [-128, 128]."""
-CHUNK = _EXACT_F32 // (128 * 128)
+_OPERAND_BOUND = 128
+CHUNK = _EXACT_F32 // (_OPERAND_BOUND * _OPERAND_BOUND)
 """The K-chunk whose partial sums of products of [-128, 128] values stay exact in float32."""
 
 
@@ -36,19 +46,54 @@ def _shifted(x: np.ndarray, offset: int) -> np.ndarray:
     return np.subtract(x, np.float32(offset), dtype=np.float32)
 
 
-def exact_matmul(a: np.ndarray, b: np.ndarray, chunk: int = CHUNK) -> np.ndarray:
-    """`a @ b` of integer-valued float32 arrays with |values| <= 128, exactly."""
+def chunk_starts(b: np.ndarray) -> tuple[int, ...]:
+    """Where the K-chunks of `b` ([..., K, N], integer-valued, |values| <= 128) start.
+
+    Every partial sum of a chunk's products with operands in [-128, 128] is bounded by
+    128 times the chunk's largest column sum of |b|; chunks keep that within 2^24, so
+    float32 sums them exactly in any order. Each chunk spans at least `CHUNK` rows.
+    """
+    depth = b.shape[-2]
+    if depth <= CHUNK:
+        return (0,)
+    reach = np.moveaxis(np.cumsum(np.abs(b), axis=-2, dtype=np.float64), -2, 0)
+    reach = reach.reshape(depth, -1)
+    budget = _EXACT_F32 // _OPERAND_BOUND
+    starts = [0]
+    while True:
+        base = reach[starts[-1] - 1] if starts[-1] else 0.0
+        span = (reach[starts[-1] :] - base).max(axis=1)
+        end = starts[-1] + int(np.searchsorted(span, budget, side="right"))
+        if end >= depth:
+            return tuple(starts)
+        starts.append(end)
+
+
+def exact_matmul(a: np.ndarray, b: np.ndarray, starts: tuple[int, ...] | None = None) -> np.ndarray:
+    """`a @ b` of integer-valued float32 arrays with |values| <= 128, exactly.
+
+    `starts`: the K-chunks (`chunk_starts(b)`; None: every `CHUNK` rows).
+    """
     depth = a.shape[-1]
-    if depth <= chunk:
+    bounds = (*(range(0, depth, CHUNK) if starts is None else starts), depth)
+    if len(bounds) == 2:
         return np.matmul(a, b)
-    total = np.matmul(a[..., :chunk], b[..., :chunk, :]).astype(np.float64)
-    for start in range(chunk, depth, chunk):
-        total += np.matmul(a[..., start : start + chunk], b[..., start : start + chunk, :])
+    total = np.matmul(a[..., : bounds[1]], b[..., : bounds[1], :]).astype(np.float64)
+    for start, end in zip(bounds[1:-1], bounds[2:], strict=True):
+        total += np.matmul(a[..., start:end], b[..., start:end, :])
     return total
 
 
-Prepared = tuple[np.ndarray, np.ndarray | None]
-"""A GEMM's B operand ready to multiply: the float32 matrix, and its i8 column sums."""
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A GEMM's B operand ready to multiply."""
+
+    matrix: np.ndarray
+    """[..., K, N] float32."""
+    correction: np.ndarray | None
+    """i8: what every row of the product gains from the zero points, [..., 1, N] float64."""
+    starts: tuple[int, ...]
+    """i8: the K-chunks of `matrix` (`chunk_starts`)."""
 
 
 class WeightSlot:
@@ -56,13 +101,34 @@ class WeightSlot:
 
     The decoder gives consecutive readers of one weight view one slot when no
     instruction in between writes those scratchpad bytes: the first reader prepares
-    (converts) the weights on each run, the others reuse them.
+    (converts) the weights, the others reuse them. `source` is a copy of the bytes
+    `prepared` was made from: while the first reader finds them unchanged, it reuses
+    `prepared` from the previous run.
     """
 
-    __slots__ = ("prepared",)
+    __slots__ = ("prepared", "source")
 
     def __init__(self) -> None:
         self.prepared: Prepared | None = None
+        self.source: np.ndarray | None = None
+
+    def holds(self, w: np.ndarray) -> bool:
+        """Whether `prepared` was made from bytes equal to `w`'s."""
+        if self.prepared is None or self.source is None:
+            return False
+        return bool(np.array_equal(self.source, _words(w)))
+
+    def keep(self, w: np.ndarray, prepared: Prepared) -> Prepared:
+        self.source = np.array(_words(w))
+        self.prepared = prepared
+        return prepared
+
+
+def _words(x: np.ndarray) -> np.ndarray:
+    """`x`'s bytes as unsigned integers (uint64 words when contiguous), for comparing bits."""
+    if x.flags.c_contiguous and x.nbytes % 8 == 0:
+        return x.reshape(-1).view(np.uint64)
+    return x.view(np.dtype(f"u{x.dtype.itemsize}"))
 
 
 class Gemm:
@@ -82,41 +148,48 @@ class Gemm:
         self.da, self.db = self.ca - zero_points[0], self.cb - zero_points[1]
 
     def convert_a(self, x: np.ndarray) -> np.ndarray:
-        return _shifted(x, self.ca) if self.exact else _widen(x)
+        return _shifted(x, self.ca) if self.exact else widen(x)
 
     def convert_b(self, x: np.ndarray) -> np.ndarray:
-        return _shifted(x, self.cb) if self.exact else _widen(x)
+        return _shifted(x, self.cb) if self.exact else widen(x)
 
     def prepare_b(self, b: np.ndarray) -> Prepared:
-        """`b` ([..., K, N], converted) with its column sums when the i8 correction needs them."""
-        if not (self.exact and self.da):
-            return b, None
-        return b, b.sum(axis=-2, keepdims=True, dtype=np.float64)
-
-    def multiply(self, a: np.ndarray, b: Prepared) -> np.ndarray:
-        matrix, column_sums = b
+        """`b` ([..., K, N], converted) with what the i8 product needs besides it."""
         if not self.exact:
-            return np.matmul(a, matrix)
-        product = exact_matmul(a, matrix)
+            return Prepared(b, None, (0,))
+        correction = None
+        if self.da:
+            column_sums = b.sum(axis=-2, keepdims=True, dtype=np.float64)
+            correction = self.da * column_sums + float(self.da * self.db * b.shape[-2])
+        return Prepared(b, correction, chunk_starts(b))
+
+    def multiply(self, a: np.ndarray, b: Prepared) -> list[np.ndarray]:
+        """The terms whose sum is the product (f16/f32: the product alone)."""
+        if not self.exact:
+            return [np.matmul(a, b.matrix)]
+        terms = [exact_matmul(a, b.matrix, b.starts)]
         if self.db:
-            product = product + self.db * a.sum(axis=-1, keepdims=True, dtype=np.float64)
-        if column_sums is not None:
-            product = product + self.da * column_sums
-        if self.da and self.db:
-            product = product + float(self.da * self.db * a.shape[-1])
-        return product
+            terms.append(self.db * a.sum(axis=-1, keepdims=True, dtype=np.float64))
+        if b.correction is not None:
+            terms.append(b.correction)
+        return terms
 
 
-def _widen(x: np.ndarray) -> np.ndarray:
-    """f16 -> f32 (exact); an f32 view is made contiguous for BLAS."""
-    return np.ascontiguousarray(x, dtype=np.float32)
+def _store(c: np.ndarray, terms: list[np.ndarray], accumulate: bool) -> None:
+    """`c = sum(terms)` (plus `c` when accumulating), cast once into `c`'s dtype.
 
-
-def _store(c: np.ndarray, product: np.ndarray, accumulate: bool) -> None:
+    i8 terms are exact integers in float whose sums stay exact, so the cast to int32
+    is exact; f16/f32 have one term, added to `c` in float32.
+    """
     if accumulate:
-        product = product + c
-    # i8 products are exact integers in float; the cast to int32 is exact.
-    np.copyto(c, product, casting="unsafe")
+        terms = [*terms, c]
+    total = terms[0]
+    for term in terms[1:-1]:
+        total = total + term
+    if len(terms) == 1:
+        np.copyto(c, total, casting="unsafe")
+    else:
+        np.add(total, terms[-1], out=c, casting="unsafe")
 
 
 def _weights(
@@ -125,9 +198,9 @@ def _weights(
     """The B operand of one instruction: prepared by the slot's first reader, else reused."""
 
     def prepared(w: np.ndarray) -> Prepared:
-        if first or slot.prepared is None:
-            slot.prepared = gemm.prepare_b(matrix(gemm.convert_b(w)))
-        return slot.prepared
+        if slot.prepared is not None and not (first and not slot.holds(w)):
+            return slot.prepared
+        return slot.keep(w, gemm.prepare_b(matrix(gemm.convert_b(w))))
 
     return prepared
 
@@ -170,6 +243,8 @@ def make_conv(
     dh, dw = dilations
     rows = oh * ow
     ng = n // group
+    # The output as [OH, OW, g, N/g] (a view: splitting its last axis never copies).
+    out = y if group == 1 else np.reshape(y, (oh, ow, group, ng), copy=False)
 
     def columns(tile: np.ndarray) -> np.ndarray:
         s0, s1, s2 = tile.strides
@@ -189,12 +264,17 @@ def make_conv(
         grouped = tile.reshape(kh, kw, cg, group, ng).transpose(3, 0, 1, 2, 4)
         return grouped.reshape(group, kh * kw * cg, ng)
 
+    def layout(term: np.ndarray) -> np.ndarray:
+        """A [g?, rows or 1, N/g or 1] term as a view broadcasting against `out`."""
+        if group == 1:
+            return term.reshape(oh, ow, -1) if term.shape[0] == rows else term
+        term = term.transpose(1, 0, 2)
+        return term.reshape(oh, ow, group, -1) if term.shape[0] == rows else term
+
     weights = _weights(gemm, *slot, matrix)
 
     def run() -> None:
-        product = gemm.multiply(columns(gemm.convert_a(x)), weights(w))
-        if group != 1:
-            product = product.transpose(1, 0, 2)
-        _store(y, product.reshape(oh, ow, n), accumulate)
+        terms = gemm.multiply(columns(gemm.convert_a(x)), weights(w))
+        _store(out, [layout(term) for term in terms], accumulate)
 
     return run

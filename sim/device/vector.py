@@ -72,6 +72,7 @@ import numpy as np
 
 from aicc.base import int8 as q
 from aicc.dialects.aic import ParamValue, VectorOpcode
+from aicc.sim.device.numeric import widen
 
 Run = Callable[[], None]
 Params = Mapping[str, ParamValue]
@@ -116,7 +117,7 @@ def _store(out: np.ndarray, value: np.ndarray | float) -> None:
 
 
 def _f32(x: np.ndarray) -> np.ndarray:
-    return x.astype(np.float32, copy=False)
+    return widen(x) if x.dtype == np.float16 else x.astype(np.float32, copy=False)
 
 
 def _check(args: VectorArgs, ins: tuple[int, ...], floats: bool = True) -> None:
@@ -317,7 +318,8 @@ def _dequantize(args: VectorArgs) -> Run:
     scale, zero_point = _quant_params(args)
 
     def run() -> None:
-        _store(out, q.dequantize(x, scale(), zero_point(), expressed=expressed, dtype=out.dtype))
+        # The store casts the expressed values to the out dtype, as `dequantize(dtype=)` would.
+        _store(out, q.dequantize(x, scale(), zero_point(), expressed=expressed))
 
     return run
 

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from device_programs import ddr, io_buffer, load, read_sp, run_on_sp, sp, write_sp
 
-from aicc.dialects.aic import ConvOp, DmaOp, MatmulOp, WaitOp
+from aicc.dialects.aic import ConvOp, DmaOp, MatmulOp, VectorOp, WaitOp
+from aicc.sim.device.matrix import CHUNK, chunk_starts, exact_matmul
 
 RNG = np.random.default_rng(11)
 
@@ -208,3 +209,61 @@ def test_prepared_weights_are_reused_only_while_their_bytes_are_unchanged(mode: 
         for addr, w in ((2048, first), (4096, first), (8192, second)):
             got = read_sp(device, addr, [4, 4], out)
             np.testing.assert_array_equal(got, centered @ w.astype(np.float64))
+
+
+@pytest.mark.parametrize("mode", ["i8", "f16"])
+@pytest.mark.parametrize("group", [1, 2])
+def test_weights_rewritten_by_the_previous_run_are_prepared_again(mode: str, group: int) -> None:
+    """The first conv of a run reads weights that a vector copy of the run before wrote.
+
+    No DMA touches the weights: only their bytes tell that they changed. Run 1 reads
+    the zero-filled scratchpad, run k+1 the weights fed to run k.
+    """
+    dtype, out = (np.int8, np.int32) if mode == "i8" else (np.float16, np.float32)
+    h, c, n = 5, 4, 6
+    x = _ints((h, h, c), np.int8).astype(dtype)
+    shape = [3, 3, c // group, n]
+    conv = ConvOp(
+        sp(0, [h, h, c], dtype),
+        sp(1024, shape, dtype),
+        sp(4096, [h - 2, h - 2, n], out),
+        mode,
+        "conv",
+        group=group,
+        zero_points=(2, 0) if mode == "i8" else (0, 0),
+    )
+    instructions = [
+        conv,
+        DmaOp(ddr(0, shape, dtype), sp(2048, shape, dtype), 0, "w"),
+        WaitOp(0, "w"),
+        VectorOp("copy", [sp(2048, shape, dtype)], [sp(1024, shape, dtype)], "w"),
+    ]
+    device = load([instructions], buffers=[io_buffer("w", "input", 0, shape, dtype)])
+    write_sp(device, 0, x)
+    weights = [_ints(tuple(shape), np.int8).astype(dtype) for _ in range(3)]
+    previous = np.zeros(shape, dtype)
+    centered = x.astype(np.float64) - (2 if mode == "i8" else 0)
+    for w in [*weights, weights[-1]]:
+        device.run({"w": w})
+        got = read_sp(device, 4096, [h - 2, h - 2, n], out)
+        expected = _conv_reference(centered, previous.astype(np.float64), (1, 1), (1, 1), group)
+        np.testing.assert_array_equal(got, expected)
+        previous = w
+
+
+def test_chunks_follow_the_weights_column_sums() -> None:
+    """Small weights need one float32 GEMM over a long K; extreme ones a chunk per CHUNK."""
+    k = 3 * CHUNK + 5
+    small = RNG.integers(-3, 4, size=(k, 7)).astype(np.float32)
+    assert chunk_starts(small) == (0,)
+    extreme = np.full((2, k, 3), -128, np.float32)
+    assert chunk_starts(extreme) == (0, CHUNK, 2 * CHUNK, 3 * CHUNK)
+    mixed = np.concatenate([np.full((CHUNK, 3), 128, np.float32), small[:, :3]])
+    starts = chunk_starts(mixed)
+    bounds = [*starts, len(mixed)]
+    for start, end in zip(bounds, bounds[1:], strict=False):
+        assert end - start >= min(CHUNK, len(mixed) - start)
+        assert 128 * np.abs(mixed[start:end]).sum(axis=0).max() <= 1 << 24
+    a = np.full((4, len(mixed)), -128, np.float32)
+    exact = a.astype(np.int64) @ mixed.astype(np.int64)
+    np.testing.assert_array_equal(exact_matmul(a, mixed, starts), exact)
