@@ -50,6 +50,11 @@ def dma_cycles(target: Target, cores: int, moved: float) -> float:
     return moved * target.clock_hz * cores / target.ddr_bytes_per_second
 
 
+def epilogue_cycles(target: Target, elements: float, passes: int) -> float:
+    """Vector cycles of `passes` ops over `elements` accumulator values (4 bytes wide)."""
+    return elements * passes / target.vector_lanes_per_cycle["f32"]
+
+
 def worth_pipelining(target: Target, cores: int, compute: float, moved: float) -> bool:
     """Whether a core's work (compute cycles, bytes moved) gains from two tiles."""
     overlap = min(compute, dma_cycles(target, cores, moved))

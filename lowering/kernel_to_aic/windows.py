@@ -38,7 +38,13 @@ from aicc.lowering.kernel_to_aic.streams import (
     sp_view,
     view,
 )
-from aicc.lowering.kernel_to_aic.tiling import best_split, dma_cycles, split_range, worth_pipelining
+from aicc.lowering.kernel_to_aic.tiling import (
+    best_split,
+    dma_cycles,
+    epilogue_cycles,
+    split_range,
+    worth_pipelining,
+)
 
 
 @dataclass(frozen=True)
@@ -126,6 +132,8 @@ class WindowLayer:
     """MACs (or vector elements) per cycle of one core, for the split estimate."""
     row_consts: tuple[DdrTensor, ...] = ()
     """Per-output-position constants [OH, OW] (pooling divisors), loaded with each tile."""
+    epilogue_passes: int = 0
+    """Vector ops the body runs over each accumulator tile after the matrix op."""
 
 
 def emit_window(builder: ProgramBuilder, node: str, layer: WindowLayer) -> list[CoreStream]:
@@ -308,6 +316,8 @@ def _worth_pipelining(
     moved += nbytes((count, layer.y.shape[2], chunk.outs), layer.y.dtype)
     share = count * chunk.outs / (layer.y.shape[0] * layer.y.shape[1] * layer.y.shape[3])
     compute = layer.macs * share / layer.rate
+    elements = count * layer.y.shape[2] * chunk.outs
+    compute += epilogue_cycles(builder.target, elements, layer.epilogue_passes)
     return worth_pipelining(builder.target, builder.cores, compute, moved)
 
 
