@@ -311,14 +311,18 @@ def _worth_pipelining(
     builder: ProgramBuilder, layer: WindowLayer, count: int, chunk: Chunk
 ) -> bool:
     """Whether `count` output rows of `chunk` gain from two tiles over one."""
-    first, stop = layer.window.in_rows(0, count)
-    moved = nbytes((stop - first, layer.x.shape[2], chunk.ins), layer.x.dtype)
+    window, half = layer.window, -(-count // 2)
+    row_bytes = nbytes((layer.x.shape[2], chunk.ins), layer.x.dtype)
+    first, stop = window.in_rows(0, count)
+    moved = (stop - first) * row_bytes
     moved += nbytes((count, layer.y.shape[2], chunk.outs), layer.y.dtype)
+    tiles = [window.in_rows(0, half), window.in_rows(half, count)]
+    reread = (sum(b - a for a, b in tiles) - (stop - first)) * row_bytes
     share = count * chunk.outs / (layer.y.shape[0] * layer.y.shape[1] * layer.y.shape[3])
     compute = layer.macs * share / layer.rate
     elements = count * layer.y.shape[2] * chunk.outs
     compute += epilogue_cycles(builder.target, elements, layer.epilogue_passes)
-    return worth_pipelining(builder.target, builder.cores, compute, moved)
+    return worth_pipelining(builder.target, builder.cores, compute, moved, max(0, reread))
 
 
 def _needs_padding(layer: WindowLayer) -> bool:
