@@ -72,7 +72,7 @@ def merged(layer: RowSplitLayer) -> RowSplitLayer:
     tensors = [layer.out, *layer.ins]
     max_axis = layer.max_axis
     for axis in reversed(range(min(max_axis, len(layer.out.shape) - 2))):
-        if all(_mergeable(t, layer.out, axis) for t in tensors):
+        if all(_mergeable(t, tensors[0], axis) for t in tensors):
             tensors = [_merge(t, axis) for t in tensors]
             max_axis -= 1
     if max_axis == layer.max_axis:

@@ -76,3 +76,16 @@ func.func @main(%x: memref<1x4x4x64xf32> {onnx.name = "x", aicc.offset = 0 : i64
 // CHECK:         aic.conv {node = "conv0", input = #aic.view<sp[{{[0-9]+}}] : 8x1x64xf32
 // CHECK:       aic.core {id = 1 : i64} {
 // CHECK:         aic.dma {node = "conv0", src = #aic.view<ddr[2048] : 8x1x64xf32, strides [64, 64, 1]>
+
+// -----
+
+// A transpose of NHWC [2, 10, 1, 4] to [2, 1, 4, 10]: the unit axis merges away,
+// but the batch and channel axes of the transposed input are not one contiguous axis.
+func.func @main(%x: memref<2x10x1x4xf32> {onnx.name = "x", aicc.offset = 0 : i64}) -> (memref<2x1x4x10xf32> {onnx.name = "y", aicc.offset = 512 : i64}) attributes {aicc.ddr_bytes = 1024 : i64} {
+  %y = kernel.alloc {layout = "rowmajor", offset = 512 : i64} : memref<2x1x4x10xf32>
+  kernel.transpose ins(%x : memref<2x10x1x4xf32>) outs(%y : memref<2x1x4x10xf32>) {onnx_names = ["t1"], perm = array<i64: 0, 2, 3, 1>}
+  func.return %y : memref<2x1x4x10xf32>
+}
+// CHECK-LABEL: aic.program
+// CHECK:       aic.core {id = 0 : i64} {
+// CHECK-NEXT:    aic.dma {node = "t1", src = #aic.view<ddr[0] : 2x4x10xf32, strides [40, 1, 4]>, dst = #aic.view<sp[0] : 2x4x10xf32, strides [40, 10, 1]>, tag = 0 : i64}
