@@ -5,6 +5,10 @@ in the input's coordinates (a broadcast axis of size 1 stays whole). Data moveme
 (transpose, slice, copy, reshape) has no compute: its input views are strided DDR
 views in the output's coordinates, so a strided DMA into the scratchpad and a
 contiguous DMA back do the whole job.
+
+Before cutting, adjacent leading axes that every operand walks contiguously are merged
+(NHWC [1, 28, 28, C] becomes [784, C]): the cores then get equal shares of pixels
+rather than 1 or 2 of 28 rows, and a share that spans several rows is still one DMA.
 """
 
 from __future__ import annotations
