@@ -65,6 +65,8 @@ def lower_conv(builder: ProgramBuilder, op: k.KernelOp, node: str) -> list[CoreS
     if (kh, kw) == (1, 1) and not any(window.pads) and window.strides != (1, 1):
         # A strided 1x1 kernel reads every stride-th pixel only: DMA just those.
         x, window = _subsampled(x, window, y.shape[1:3])
+    elif (kh, kw) == (1, 1) and not any(window.pads):
+        x, y = _pixel_rows(x), _pixel_rows(y)
 
     def body(stream: CoreStream, views: TileViews) -> None:
         assert views.acc is not None
@@ -96,6 +98,7 @@ def lower_conv(builder: ProgramBuilder, op: k.KernelOp, node: str) -> list[CoreS
         body=body,
         macs=macs,
         rate=builder.target.matrix_macs_per_cycle[mode],
+        epilogue_passes=epilogue.passes,
     )
     return emit_window(builder, node, layer)
 
@@ -106,6 +109,13 @@ def _subsampled(x: DdrTensor, window: Window, out_hw: Sequence[int]) -> tuple[Dd
     strides = (x.strides[0], x.strides[1] * sh, x.strides[2] * sw, x.strides[3])
     pixels = DdrTensor(x.addr, (n, out_hw[0], out_hw[1], c), strides, x.dtype)
     return pixels, Window((1, 1), (1, 1), window.dilations, window.pads)
+
+
+def _pixel_rows(tensor: DdrTensor) -> DdrTensor:
+    """NHWC as [N, H*W, 1, C]: a unit window reads no neighbours, so its rows may be single
+    pixels; the cores then split the pixels evenly, and a tile of them is one DMA."""
+    n, h, w, c = tensor.shape
+    return tensor.reshaped((n, h * w, 1, c))
 
 
 def _pair(array: DenseArrayBase[I64]) -> tuple[int, int]:

@@ -38,6 +38,11 @@ class Epilogue:
     prescaled: bool = False
     scaled_bias: bool = False
 
+    @property
+    def passes(self) -> int:
+        """Vector ops over the whole accumulator tile (a bias tile adds its own)."""
+        return 1 + int(self.prescaled)
+
     def emit(
         self,
         stream: CoreStream,

@@ -48,6 +48,7 @@ from aicc.lowering.kernel_to_aic.streams import (
 from aicc.lowering.kernel_to_aic.tiling import (
     best_split,
     dma_cycles,
+    epilogue_cycles,
     split_range,
     worth_pipelining,
 )
@@ -303,9 +304,9 @@ def _tiles(
         )
     moved = nbytes((count, k), layer.a.dtype) + nbytes((count, width), layer.y.dtype)
     rate = builder.target.matrix_macs_per_cycle[layer.mode]
-    if height >= count >= 2 and worth_pipelining(
-        builder.target, builder.cores, count * k * width / rate, moved
-    ):
+    compute = count * k * width / rate
+    compute += epilogue_cycles(builder.target, count * width, layer.epilogue.passes)
+    if height >= count >= 2 and worth_pipelining(builder.target, builder.cores, compute, moved):
         height = -(-count // 2)
     tiles: list[_Tile] = []
     flat = rows[0]

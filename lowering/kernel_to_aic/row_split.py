@@ -5,6 +5,10 @@ in the input's coordinates (a broadcast axis of size 1 stays whole). Data moveme
 (transpose, slice, copy, reshape) has no compute: its input views are strided DDR
 views in the output's coordinates, so a strided DMA into the scratchpad and a
 contiguous DMA back do the whole job.
+
+Before cutting, adjacent leading axes that every operand walks contiguously are merged
+(NHWC [1, 28, 28, C] becomes [784, C]): the cores then get equal shares of pixels
+rather than 1 or 2 of 28 rows, and a share that spans several rows is still one DMA.
 """
 
 from __future__ import annotations
@@ -64,8 +68,46 @@ def input_box(tensor: DdrTensor, box: Box) -> Box:
     )
 
 
+def merged(layer: RowSplitLayer) -> RowSplitLayer:
+    """`layer` with every pair of adjacent cuttable axes merged where each operand walks
+    them as one contiguous (or wholly broadcast) axis. The cores then split the merged
+    axis evenly, and a tile that spans several of the original leading indices is still
+    one DMA; the last axis stays whole so a tile's rows keep their aligned layout."""
+    tensors = [layer.out, *layer.ins]
+    max_axis = layer.max_axis
+    for axis in reversed(range(min(max_axis, len(layer.out.shape) - 2))):
+        if all(_mergeable(t, tensors[0], axis) for t in tensors):
+            tensors = [_merge(t, axis) for t in tensors]
+            max_axis -= 1
+    if max_axis == layer.max_axis:
+        return layer
+    return RowSplitLayer(tensors[0], tuple(tensors[1:]), layer.compute, max_axis, layer.scratch)
+
+
+def _mergeable(tensor: DdrTensor, out: DdrTensor, axis: int) -> bool:
+    """Whether `tensor` (in `out`'s coordinates) walks `axis` and `axis + 1` as one axis."""
+    if out.shape[axis] == 1 or out.shape[axis + 1] == 1:
+        return True
+    full = [tensor.shape[a] != 1 for a in (axis, axis + 1)]
+    if full[0] != full[1]:
+        return False
+    return not full[0] or tensor.strides[axis] == tensor.strides[axis + 1] * tensor.shape[axis + 1]
+
+
+def _merge(tensor: DdrTensor, axis: int) -> DdrTensor:
+    outer, inner = tensor.shape[axis], tensor.shape[axis + 1]
+    stride = tensor.strides[axis] if inner == 1 and outer != 1 else tensor.strides[axis + 1]
+    return DdrTensor(
+        tensor.addr,
+        (*tensor.shape[:axis], outer * inner, *tensor.shape[axis + 2 :]),
+        (*tensor.strides[:axis], stride, *tensor.strides[axis + 2 :]),
+        tensor.dtype,
+    )
+
+
 def emit_row_split(builder: ProgramBuilder, node: str, layer: RowSplitLayer) -> list[CoreStream]:
     streams = builder.streams_for(node)
+    layer = merged(layer)
     alignment = builder.target.alignment.scratchpad_bytes
     tiled = [*layer.ins, layer.out] if layer.compute else [layer.out]
     row_dtypes = [t.dtype for t in tiled] + list(layer.scratch)

@@ -50,10 +50,21 @@ def dma_cycles(target: Target, cores: int, moved: float) -> float:
     return moved * target.clock_hz * cores / target.ddr_bytes_per_second
 
 
-def worth_pipelining(target: Target, cores: int, compute: float, moved: float) -> bool:
-    """Whether a core's work (compute cycles, bytes moved) gains from two tiles."""
-    overlap = min(compute, dma_cycles(target, cores, moved))
-    return overlap > PIPELINE_SETUPS * target.dma_setup_cycles
+def epilogue_cycles(target: Target, elements: float, passes: int) -> float:
+    """Vector cycles of `passes` ops over `elements` accumulator values (4 bytes wide)."""
+    return elements * passes / target.vector_lanes_per_cycle["f32"]
+
+
+def worth_pipelining(
+    target: Target, cores: int, compute: float, moved: float, reread: float = 0.0
+) -> bool:
+    """Whether a core's work (compute cycles, bytes moved) gains from two tiles, which
+    read `reread` more bytes (the rows a window's tiles share): about half of the shorter
+    of compute and transfer hides, against two more setups and the extra bytes."""
+    transfer = dma_cycles(target, cores, moved + reread)
+    hidden = min(compute, transfer) / 2
+    added = PIPELINE_SETUPS // 2 * target.dma_setup_cycles
+    return hidden > added + dma_cycles(target, cores, reread)
 
 
 def useful_cores(target: Target, cores: int, moved: int) -> int:

@@ -3,10 +3,13 @@
 Work is cut along output rows (batch x OH) and output-channel units; the split with
 the fewest estimated cycles per core wins (every core's DMA engine has 1/cores of
 the DDR bandwidth, so loading every weight on every core costs cores x the weight
-traffic, and small late layers split by channels). A core's channel chunk is cut
-again when its constants would take more than half of the scratchpad; its rows are
-cut into tiles that fit, and into two tiles where the transfer or compute that
-double buffering hides outweighs the extra DMA setups.
+traffic, and small late layers split by channels). A unit window with unit strides
+and no padding arrives as [N, H*W, 1, C], so its rows are single pixels and the
+cores split them evenly. A core's channel chunk is cut again when its constants
+would take more than half of the scratchpad; its rows are cut into tiles that fit,
+and into two tiles where the compute (the matrix op and its vector epilogue) or
+transfer that double buffering hides outweighs the extra DMA setups and the input
+rows both tiles read.
 
 A tile is padded in the scratchpad: its border strips are filled with the pad value,
 then the interior rows come in by one strided DMA. Every scratchpad view must start
@@ -38,7 +41,13 @@ from aicc.lowering.kernel_to_aic.streams import (
     sp_view,
     view,
 )
-from aicc.lowering.kernel_to_aic.tiling import best_split, dma_cycles, split_range, worth_pipelining
+from aicc.lowering.kernel_to_aic.tiling import (
+    best_split,
+    dma_cycles,
+    epilogue_cycles,
+    split_range,
+    worth_pipelining,
+)
 
 
 @dataclass(frozen=True)
@@ -126,6 +135,8 @@ class WindowLayer:
     """MACs (or vector elements) per cycle of one core, for the split estimate."""
     row_consts: tuple[DdrTensor, ...] = ()
     """Per-output-position constants [OH, OW] (pooling divisors), loaded with each tile."""
+    epilogue_passes: int = 0
+    """Vector ops the body runs over each accumulator tile after the matrix op."""
 
 
 def emit_window(builder: ProgramBuilder, node: str, layer: WindowLayer) -> list[CoreStream]:
@@ -303,12 +314,18 @@ def _worth_pipelining(
     builder: ProgramBuilder, layer: WindowLayer, count: int, chunk: Chunk
 ) -> bool:
     """Whether `count` output rows of `chunk` gain from two tiles over one."""
-    first, stop = layer.window.in_rows(0, count)
-    moved = nbytes((stop - first, layer.x.shape[2], chunk.ins), layer.x.dtype)
+    window, half = layer.window, -(-count // 2)
+    row_bytes = nbytes((layer.x.shape[2], chunk.ins), layer.x.dtype)
+    first, stop = window.in_rows(0, count)
+    moved = (stop - first) * row_bytes
     moved += nbytes((count, layer.y.shape[2], chunk.outs), layer.y.dtype)
+    tiles = [window.in_rows(0, half), window.in_rows(half, count)]
+    reread = (sum(b - a for a, b in tiles) - (stop - first)) * row_bytes
     share = count * chunk.outs / (layer.y.shape[0] * layer.y.shape[1] * layer.y.shape[3])
     compute = layer.macs * share / layer.rate
-    return worth_pipelining(builder.target, builder.cores, compute, moved)
+    elements = count * layer.y.shape[2] * chunk.outs
+    compute += epilogue_cycles(builder.target, elements, layer.epilogue_passes)
+    return worth_pipelining(builder.target, builder.cores, compute, moved, max(0, reread))
 
 
 def _needs_padding(layer: WindowLayer) -> bool:

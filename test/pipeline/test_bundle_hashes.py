@@ -17,8 +17,8 @@ import pytest
 from aicc.api import CompileConfig, compile, dump_profile, write_bundle
 from aicc.frontend.models import small_resnet, tiny_cnn
 
-TINY_CNN_INT8 = "b9d20f63df1885f0866fb9b4a784b59f8e6ef1076f2b1924f42bd6d4f853a9a4"
-SMALL_RESNET_FP16 = "1332116df47b0e0983d5f069c752caa5ce4cd4a6dbc017829d346601be3e9526"
+TINY_CNN_INT8 = "258e594ae295b2890aadc644a6c355ffd04a844dafb3ff5d9cd89a23d2984e6f"
+SMALL_RESNET_FP16 = "c82fe748b9df2e63a8c1b6f1b4d7ea2d2d5c9792de91c28d12dd07b880b7d716"
 
 
 def bundle_digest(directory: Path) -> str:

@@ -103,11 +103,11 @@ func.func @main(%x: memref<1x4x4x32xf16> {onnx.name = "x", aicc.offset = 0 : i64
 // CHECK-LABEL: aic.program
 // CHECK:       aic.layer {node = "bn0", kind = "scale_shift", precision = "f16", macs = 0 : i64, bytes = 2304 : i64}
 // CHECK:       aic.core {id = 0 : i64} {
-// CHECK-NEXT:    aic.dma {node = "bn0", src = #aic.view<ddr[0] : 1x4x4x32xf16, strides [512, 128, 32, 1]>, dst = #aic.view<sp[0] : 1x4x4x32xf16, {{.*}}, tag = 0 : i64}
-// CHECK-NEXT:    aic.dma {node = "bn0", src = #aic.view<ddr[1024] : 1x1x1x32xf32, strides [32, 32, 32, 1]>, dst = #aic.view<sp[1024] : 1x1x1x32xf32, {{.*}}, tag = 0 : i64}
-// CHECK-NEXT:    aic.dma {node = "bn0", src = #aic.view<ddr[1152] : 1x1x1x32xf32, strides [32, 32, 32, 1]>, dst = #aic.view<sp[1152] : 1x1x1x32xf32, {{.*}}, tag = 0 : i64}
+// CHECK-NEXT:    aic.dma {node = "bn0", src = #aic.view<ddr[0] : 16x32xf16, strides [32, 1]>, dst = #aic.view<sp[0] : 16x32xf16, {{.*}}, tag = 0 : i64}
+// CHECK-NEXT:    aic.dma {node = "bn0", src = #aic.view<ddr[1024] : 1x32xf32, strides [32, 1]>, dst = #aic.view<sp[1024] : 1x32xf32, {{.*}}, tag = 0 : i64}
+// CHECK-NEXT:    aic.dma {node = "bn0", src = #aic.view<ddr[1152] : 1x32xf32, strides [32, 1]>, dst = #aic.view<sp[1152] : 1x32xf32, {{.*}}, tag = 0 : i64}
 // CHECK-NEXT:    aic.wait {node = "bn0", tag = 0 : i64}
-// CHECK-NEXT:    aic.vector {node = "bn0", opcode = "mul", ins = [#aic.view<sp[0] : 1x4x4x32xf16, {{.*}}>, #aic.view<sp[1024] : 1x1x1x32xf32, {{.*}}>], outs = [#aic.view<sp[2304] : 1x4x4x32xf32, {{.*}}>]}
-// CHECK-NEXT:    aic.vector {node = "bn0", opcode = "add", ins = [#aic.view<sp[2304] : 1x4x4x32xf32, {{.*}}>, #aic.view<sp[1152] : 1x1x1x32xf32, {{.*}}>], outs = [#aic.view<sp[2304] : 1x4x4x32xf32, {{.*}}>]}
-// CHECK-NEXT:    aic.vector {node = "bn0", opcode = "bias_act", ins = [#aic.view<sp[2304] : 1x4x4x32xf32, {{.*}}>], outs = [#aic.view<sp[1280] : 1x4x4x32xf16, {{.*}}>], params = {act = "relu"}}
-// CHECK-NEXT:    aic.dma {node = "bn0", src = #aic.view<sp[1280] : 1x4x4x32xf16, {{.*}}>, dst = #aic.view<ddr[1280] : 1x4x4x32xf16, strides [512, 128, 32, 1]>, tag = 2 : i64}
+// CHECK-NEXT:    aic.vector {node = "bn0", opcode = "mul", ins = [#aic.view<sp[0] : 16x32xf16, {{.*}}>, #aic.view<sp[1024] : 1x32xf32, {{.*}}>], outs = [#aic.view<sp[2304] : 16x32xf32, {{.*}}>]}
+// CHECK-NEXT:    aic.vector {node = "bn0", opcode = "add", ins = [#aic.view<sp[2304] : 16x32xf32, {{.*}}>, #aic.view<sp[1152] : 1x32xf32, {{.*}}>], outs = [#aic.view<sp[2304] : 16x32xf32, {{.*}}>]}
+// CHECK-NEXT:    aic.vector {node = "bn0", opcode = "bias_act", ins = [#aic.view<sp[2304] : 16x32xf32, {{.*}}>], outs = [#aic.view<sp[1280] : 16x32xf16, {{.*}}>], params = {act = "relu"}}
+// CHECK-NEXT:    aic.dma {node = "bn0", src = #aic.view<sp[1280] : 16x32xf16, {{.*}}>, dst = #aic.view<ddr[1280] : 16x32xf16, strides [32, 1]>, tag = 2 : i64}

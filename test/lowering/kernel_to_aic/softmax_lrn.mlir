@@ -62,7 +62,7 @@ func.func @main(%x: memref<1x4x4x8xf32> {onnx.name = "x", aicc.offset = 0 : i64}
 // CHECK-LABEL: aic.program
 // CHECK:       aic.layer {node = "lrn0", kind = "lrn", precision = "f32", macs = 0 : i64, bytes = 1024 : i64}
 // CHECK:       aic.core {id = 0 : i64} {
-// CHECK-NEXT:    aic.dma {node = "lrn0", src = #aic.view<ddr[0] : 1x4x4x8xf32, strides [128, 32, 8, 1]>, dst = #aic.view<sp[0] : 1x4x4x8xf32, strides [128, 32, 8, 1]>, tag = 0 : i64}
+// CHECK-NEXT:    aic.dma {node = "lrn0", src = #aic.view<ddr[0] : 16x8xf32, strides [8, 1]>, dst = #aic.view<sp[0] : 16x8xf32, strides [8, 1]>, tag = 0 : i64}
 // CHECK-NEXT:    aic.wait {node = "lrn0", tag = 0 : i64}
-// CHECK-NEXT:    aic.vector {node = "lrn0", opcode = "lrn", ins = [#aic.view<sp[0] : 1x4x4x8xf32, {{.*}}>], outs = [#aic.view<sp[512] : 1x4x4x8xf32, {{.*}}>], params = {size = 5 : i64, alpha = 9.9999997473787516e-05 : f64, beta = 7.500000e-01 : f64, bias = 2.000000e+00 : f64}}
-// CHECK-NEXT:    aic.dma {node = "lrn0", src = #aic.view<sp[512] : 1x4x4x8xf32, {{.*}}>, dst = #aic.view<ddr[512] : 1x4x4x8xf32, strides [128, 32, 8, 1]>, tag = 2 : i64}
+// CHECK-NEXT:    aic.vector {node = "lrn0", opcode = "lrn", ins = [#aic.view<sp[0] : 16x8xf32, {{.*}}>], outs = [#aic.view<sp[512] : 16x8xf32, {{.*}}>], params = {size = 5 : i64, alpha = 9.9999997473787516e-05 : f64, beta = 7.500000e-01 : f64, bias = 2.000000e+00 : f64}}
+// CHECK-NEXT:    aic.dma {node = "lrn0", src = #aic.view<sp[512] : 16x8xf32, {{.*}}>, dst = #aic.view<ddr[512] : 16x8xf32, strides [8, 1]>, tag = 2 : i64}

@@ -81,7 +81,8 @@ func.func @main(%a: memref<16x16xf32> {onnx.name = "a", aicc.offset = 0 : i64}) 
 
 // 1x1 conv with 8 KiB of weights: a core's 32 output channels are cut into chunks of
 // 16 whose weights take half the scratchpad; each chunk reloads its weights and runs
-// the 4 output rows as double-buffered one-row tiles.
+// the 16 output pixels (a unit window splits pixels, not rows) as double-buffered tiles
+// of 4 pixels.
 func.func @main(%x: memref<1x4x4x32xf32> {onnx.name = "x", aicc.offset = 0 : i64}) -> (memref<1x4x4x64xf32> {onnx.name = "y", aicc.offset = 10240 : i64}) attributes {aicc.ddr_bytes = 14336 : i64} {
   %w = kernel.const #aicc.dense_resource<w> {offset = 2048 : i64} : memref<1x1x32x64xf32>
   %y = kernel.alloc {layout = "nhwc", offset = 10240 : i64} : memref<1x4x4x64xf32>
@@ -99,18 +100,18 @@ func.func @main(%x: memref<1x4x4x32xf32> {onnx.name = "x", aicc.offset = 0 : i64
 // CHECK:       aic.core {id = 0 : i64} {
 // CHECK-NEXT:    aic.dma {node = "conv0", src = #aic.view<ddr[2048] : 1x1x32x16xf32, strides [2048, 2048, 64, 1]>, dst = #aic.view<sp[0] : 1x1x32x16xf32, strides [512, 512, 16, 1]>, tag = 4 : i64}
 // CHECK-NEXT:    aic.wait {node = "conv0", tag = 4 : i64}
-// CHECK-NEXT:    aic.dma {node = "conv0", src = #aic.view<ddr[0] : 1x4x32xf32, strides [128, 32, 1]>, dst = #aic.view<sp[2048] : 1x4x32xf32, strides [128, 32, 1]>, tag = 0 : i64}
-// CHECK-NEXT:    aic.dma {node = "conv0", src = #aic.view<ddr[512] : 1x4x32xf32, strides [128, 32, 1]>, dst = #aic.view<sp[2560] : 1x4x32xf32, strides [128, 32, 1]>, tag = 1 : i64}
+// CHECK-NEXT:    aic.dma {node = "conv0", src = #aic.view<ddr[0] : 4x1x32xf32, strides [32, 32, 1]>, dst = #aic.view<sp[2048] : 4x1x32xf32, strides [32, 32, 1]>, tag = 0 : i64}
+// CHECK-NEXT:    aic.dma {node = "conv0", src = #aic.view<ddr[512] : 4x1x32xf32, strides [32, 32, 1]>, dst = #aic.view<sp[2560] : 4x1x32xf32, strides [32, 32, 1]>, tag = 1 : i64}
 // CHECK-NEXT:    aic.wait {node = "conv0", tag = 0 : i64}
-// CHECK-NEXT:    aic.conv {node = "conv0", input = #aic.view<sp[2048] : 1x4x32xf32, strides [128, 32, 1]>, weight = #aic.view<sp[0] : 1x1x32x16xf32, {{.*}}>, output = #aic.view<sp[3584] : 1x4x16xf32, strides [64, 16, 1]>
+// CHECK-NEXT:    aic.conv {node = "conv0", input = #aic.view<sp[2048] : 4x1x32xf32, strides [32, 32, 1]>, weight = #aic.view<sp[0] : 1x1x32x16xf32, {{.*}}>, output = #aic.view<sp[3584] : 4x1x16xf32, strides [16, 16, 1]>
 // CHECK-NEXT:    aic.vector {node = "conv0", opcode = "bias_act"
-// CHECK-NEXT:    aic.dma {node = "conv0", src = #aic.view<sp[3072] : 1x4x16xf32, strides [64, 16, 1]>, dst = #aic.view<ddr[10240] : 1x4x16xf32, strides [256, 64, 1]>, tag = 2 : i64}
+// CHECK-NEXT:    aic.dma {node = "conv0", src = #aic.view<sp[3072] : 4x1x16xf32, strides [16, 16, 1]>, dst = #aic.view<ddr[10240] : 4x1x16xf32, strides [64, 64, 1]>, tag = 2 : i64}
 // CHECK-COUNT-3: aic.conv {node = "conv0"
-// CHECK:         aic.dma {node = "conv0", {{.*}}dst = #aic.view<ddr[13312] : 1x4x16xf32, strides [256, 64, 1]>, tag = 3 : i64}
+// CHECK:         aic.dma {node = "conv0", {{.*}}dst = #aic.view<ddr[13312] : 4x1x16xf32, strides [64, 64, 1]>, tag = 3 : i64}
 // CHECK-NEXT:    aic.dma {node = "conv0", src = #aic.view<ddr[2112] : 1x1x32x16xf32, strides [2048, 2048, 64, 1]>, dst = #aic.view<sp[0] : 1x1x32x16xf32, {{.*}}, tag = 4 : i64}
 // CHECK-NEXT:    aic.wait {node = "conv0", tag = 4 : i64}
 // CHECK-COUNT-4: aic.conv {node = "conv0"
-// CHECK:         aic.dma {node = "conv0", {{.*}}dst = #aic.view<ddr[13376] : 1x4x16xf32, strides [256, 64, 1]>, tag = 3 : i64}
+// CHECK:         aic.dma {node = "conv0", {{.*}}dst = #aic.view<ddr[13376] : 4x1x16xf32, strides [64, 64, 1]>, tag = 3 : i64}
 // CHECK-NEXT:    aic.wait {node = "conv0", tag = 2 : i64}
 // CHECK-NEXT:    aic.wait {node = "conv0", tag = 3 : i64}
 // CHECK-NEXT:    aic.barrier {node = "conv0", id = 0 : i64}
