@@ -51,6 +51,8 @@ PORT_COLOR = "#ffffff"
 MEMORY_BOUND_COLOR = "#d62728"
 _LEGEND = {"f32": "FP32", "f16": "FP16", "i8": "INT8"}
 _SKIPPED = ("onnx.Constant",)
+PORTS = ("input", "output")
+"""The roles of the graph's inputs and outputs."""
 
 
 @dataclass
@@ -347,7 +349,7 @@ def _subtract(spans: list[tuple[int, int]], cut: list[tuple[int, int]]) -> list[
 
 
 def node_color(node: GraphNode) -> str:
-    if node.role in ("input", "output"):
+    if node.role in PORTS:
         return PORT_COLOR
     return PRECISION_COLORS.get(node.precision, OTHER_COLOR)
 
@@ -373,12 +375,12 @@ def to_dot(graph: OpGraph, costs: Mapping[str, CostNote] | None = None) -> str:
 def _node_attributes(node: GraphNode, costs: Mapping[str, CostNote] | None) -> dict[str, str]:
     label = [node.title, f"{node.op} {node.precision}".strip()]
     attributes = {"fillcolor": node_color(node)}
-    if node.role in ("input", "output"):
+    if node.role in PORTS:
         label = [node.names[0], f"graph {node.role}"]
         attributes["shape"] = "ellipse"
     elif node.role == "convert":
         attributes["shape"] = "hexagon"
-    note = costs.get(node.key) if costs is not None else None
+    note = costs.get(node.key) if costs is not None and node.role not in PORTS else None
     if note is not None:
         ratio = "" if note.ratio is None else f", {note.ratio:.2f}x roofline"
         label.append(f"{note.cycles} cycles{ratio}")
