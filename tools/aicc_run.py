@@ -31,7 +31,8 @@ import argparse
 import json
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
@@ -58,7 +59,7 @@ from aicc.tools.cli import (
     strict_parser,
 )
 from aicc.viz.extra import import_plot_module
-from aicc.viz.report_plots import write_plots
+from aicc.viz.report_plots import PICTURES, write_plots
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
@@ -298,7 +299,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.report_file is not None:
         check_output_file(args.report_file)
     report: CostReport | None = None
-    with files_into_directory(args.write_output_dir) as staging:
+    with (
+        files_into_directory(args.write_output_dir) as staging,
+        _pictures_directory(args.plot) as pictures,
+    ):
         for index, run in enumerate(runs):
             arrays = run.read(inputs)
             results, report = execute(arrays)
@@ -307,20 +311,23 @@ def main(argv: Sequence[str] | None = None) -> None:
             files = output_files(staging, outputs, index, source)
             for path, array in zip(files, results, strict=True):
                 write_output(path, array)
+        if pictures is not None and report is not None and device is not None:
+            program = device.program
+            write_plots(pictures, report, program.trace(), program.layers, device.target)
     if report is not None:
         emit_report(args, report)
-    if report is not None and device is not None and args.plot is not None:
-        plot(args.plot, report, device, say)
+    if args.plot is not None:
+        say(f"pictures written to {args.plot}: " + ", ".join(f"{n}.png" for n in PICTURES))
 
 
-def plot(
-    directory: Path, report: CostReport, device: DeviceExecutable, say: Callable[[str], None]
-) -> None:
-    """The report's pictures and their JSON, into `directory` (created if missing)."""
-    program = device.program
+@contextmanager
+def _pictures_directory(directory: Path | None) -> Iterator[Path | None]:
+    """A staging directory for `--plot`'s files, which move in with the outputs."""
+    if directory is None:
+        yield None
+        return
     with files_into_directory(directory) as staging:
-        written = write_plots(staging, report, program.trace(), program.layers, device.target)
-    say(f"pictures written to {directory}: " + ", ".join(path.name for path in written))
+        yield staging
 
 
 def write_output(path: Path, array: np.ndarray) -> None:
