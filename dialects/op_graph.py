@@ -49,7 +49,7 @@ PRECISION_COLORS: dict[str, str] = {"f32": "#9ecae1", "f16": "#fdae6b", "i8": "#
 OTHER_COLOR = "#e0e0e0"
 PORT_COLOR = "#ffffff"
 MEMORY_BOUND_COLOR = "#d62728"
-_LEGEND = {"f32": "FP32", "f16": "FP16", "i8": "INT8"}
+PRECISION_NAMES = {"f32": "FP32", "f16": "FP16", "i8": "INT8"}
 _SKIPPED = ("onnx.Constant",)
 PORTS = ("input", "output")
 """The roles of the graph's inputs and outputs."""
@@ -394,13 +394,16 @@ def _legend(graph: OpGraph, costs: Mapping[str, CostNote] | None) -> list[str]:
     lines = ["  subgraph cluster_legend {", '    label="precision"; fontsize=10;']
     for precision in PRECISIONS:
         color = PRECISION_COLORS[precision]
-        attributes = _attributes({"label": _LEGEND[precision], "fillcolor": color})
+        attributes = _attributes({"label": PRECISION_NAMES[precision], "fillcolor": color})
         lines.append(f"    {_quote('legend ' + precision)} [{attributes}];")
     if costs:
         attributes = _attributes(
             {"label": "memory-bound", "fillcolor": OTHER_COLOR, "color": MEMORY_BOUND_COLOR}
         )
         lines.append(f'    "legend memory-bound" [{attributes}, penwidth=3];')
+    # Invisible edges keep the entries in this order, left to right.
+    order = [f"legend {p}" for p in PRECISIONS] + (["legend memory-bound"] if costs else [])
+    lines.append(f"    {' -> '.join(map(_quote, order))} [style=invis];")
     lines.append("  }")
     return lines
 

@@ -22,7 +22,7 @@ from aicc.base.files import write_files_atomically
 from aicc.base.precision import PRECISIONS
 from aicc.base.target import Target
 from aicc.dialects.aic import LayerOp
-from aicc.dialects.op_graph import MEMORY_BOUND_COLOR, PRECISION_COLORS
+from aicc.dialects.op_graph import MEMORY_BOUND_COLOR, PRECISION_COLORS, PRECISION_NAMES
 from aicc.sim.device import CostReport, Trace
 from aicc.viz.extra import import_plot_module
 
@@ -134,6 +134,8 @@ def _roofline(figure: Any, data: dict[str, Any]) -> None:
     high = max((n["intensity"] for n in points), default=1.0) * 4
     bandwidth = data["ddr_bytes_per_second"]
     used = sorted({n["precision"] for n in points}, key=PRECISIONS.index) or list(PRECISIONS)
+    # Past the highest ridge point, so every compute roof shows.
+    high = max(high, *(data["peak_macs_per_second"][p] / bandwidth * 4 for p in used))
     for precision in used:
         peak = data["peak_macs_per_second"][precision]
         ridge = peak / bandwidth
@@ -143,7 +145,7 @@ def _roofline(figure: Any, data: dict[str, Any]) -> None:
             [min(peak, bandwidth * x) for x in xs],
             color=PRECISION_COLORS[precision],
             linewidth=2,
-            label=f"{precision.upper()} roof ({peak / 1e12:.3g} TMAC/s)",
+            label=f"{PRECISION_NAMES[precision]} roof ({peak / 1e12:.3g} TMAC/s)",
         )
     for node in points:
         color = PRECISION_COLORS.get(node["precision"], "#777777")
