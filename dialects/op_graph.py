@@ -36,7 +36,7 @@ from xdsl.dialects.func import FuncOp, ReturnOp
 from xdsl.ir import Attribute, Operation, SSAValue
 
 from aicc.base.precision import PRECISIONS, precision_of
-from aicc.dialects.aic import DmaOp, InstructionOp, ProgramOp
+from aicc.dialects.aic import DmaOp, InstructionOp, ProgramOp, node_key, node_names
 from aicc.dialects.aicc import FUSED_FROM_ATTR
 from aicc.dialects.elements import numpy_dtype
 from aicc.dialects.graph import main_func, port_names
@@ -71,7 +71,7 @@ class GraphNode:
     @property
     def key(self) -> str:
         """The simulator's name of the node (the cost report's key)."""
-        return ",".join(self.names)
+        return node_key(self.names)
 
     @property
     def title(self) -> str:
@@ -261,8 +261,8 @@ def _aic_graph(program: ProgramOp) -> OpGraph:
         precision = layer.precision.data if layer is not None else ""
         node = graph.add(
             GraphNode(
-                name.split(",")[0],
-                tuple(name.split(",")),
+                node_names(name)[0],
+                node_names(name),
                 f"aic {kind}".strip(),
                 precision,
                 "convert" if kind == "convert" else "op",

@@ -65,6 +65,12 @@ def _unquote(text: str | None) -> str:
     return text.strip('"').replace("\\n", "\n")
 
 
+def _dot(path: Path) -> pydot.Dot:
+    graphs = pydot.graph_from_dot_file(str(path))
+    assert graphs is not None and len(graphs) == 1
+    return graphs[0]
+
+
 def _kernel_ops(flow: Path) -> list[KernelOp]:
     bundle = read_bundle(flow / "b")
     kernel: list[ModuleOp] = []
@@ -85,7 +91,7 @@ def _precision(op: KernelOp) -> str:
 
 
 def test_graph_has_one_node_per_kernel_op_coloured_by_precision(flow: Path) -> None:
-    graph = pydot.graph_from_dot_file(str(flow / "g.dot"))[0]
+    graph = _dot(flow / "g.dot")
     nodes = {
         _unquote(node.get_name()): node
         for node in graph.get_nodes()
@@ -115,9 +121,11 @@ def test_graph_shows_simulated_cycles_and_shapes(flow: Path) -> None:
     report = _report(flow)["nodes"]
     conv = report["conv1,bn1,relu1"]
     assert f"{conv['span_cycles']} cycles, {conv['ratio']:.2f}x roofline" in text
-    graph = pydot.graph_from_dot_file(str(flow / "g.dot"))[0]
+    graph = _dot(flow / "g.dot")
     labels = {
-        (_unquote(e.get_source()), _unquote(e.get_destination())): _unquote(e.get("label"))
+        (_unquote(str(e.get_source())), _unquote(str(e.get_destination()))): _unquote(
+            e.get("label")
+        )
         for e in graph.get_edges()
     }
     assert labels[("conv0", "relu0.quantize")] == "1x32x32x16 f16"
