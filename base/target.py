@@ -84,6 +84,10 @@ class Target:
         memory = nbytes / self.ddr_bytes_per_second
         return max(compute, memory)
 
+    def memory_bound(self, macs: int, nbytes: int, precision: Precision) -> bool:
+        """Whether DDR traffic, not peak compute, sets the roofline bound."""
+        return nbytes * self.macs_per_second(precision) >= macs * self.ddr_bytes_per_second
+
 
 _PER_PRECISION_KEYS = tuple(f.name for f in dataclasses.fields(PerPrecision))
 _ALIGNMENT_KEYS = tuple(f.name for f in dataclasses.fields(Alignment))

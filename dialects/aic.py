@@ -69,6 +69,16 @@ MODES = ("i8", "f16", "f32")
 BUFFER_KINDS = ("input", "output", "constant")
 
 
+def node_key(names: Sequence[str]) -> str:
+    """An instruction's `node`: the ONNX first-output names of its kernel op, joined."""
+    return ",".join(names)
+
+
+def node_names(node: str) -> tuple[str, ...]:
+    """The ONNX names an instruction's `node` joins."""
+    return tuple(node.split(","))
+
+
 class VectorOpcode(StrEnum):
     """The vector unit's opcodes, spelled as `aic.vector`'s `opcode` property prints them.
 

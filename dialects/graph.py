@@ -45,13 +45,25 @@ def main_func(module: ModuleOp) -> FuncOp:
     raise UserError("the module has no func.func @main")
 
 
-def _ports(types: Sequence[Attribute], attrs: ArrayAttr[DictionaryAttr] | None) -> list[Port]:
-    named: list[Port] = []
-    for index, t in enumerate(types):
+def _names(count: int, attrs: ArrayAttr[DictionaryAttr] | None) -> list[str]:
+    """`onnx.name` of each argument or result, else `#<index>`."""
+    labels: list[str] = []
+    for index in range(count):
         name = attrs.data[index].data.get("onnx.name") if attrs is not None else None
-        label = name.data if isinstance(name, StringAttr) else f"#{index}"
-        named.append(Port(label, shape_of(t), dtype_of(t)))
-    return named
+        labels.append(name.data if isinstance(name, StringAttr) else f"#{index}")
+    return labels
+
+
+def _ports(types: Sequence[Attribute], attrs: ArrayAttr[DictionaryAttr] | None) -> list[Port]:
+    labels = _names(len(types), attrs)
+    return [Port(label, shape_of(t), dtype_of(t)) for label, t in zip(labels, types, strict=True)]
+
+
+def port_names(main: FuncOp) -> tuple[list[str], list[str]]:
+    """The names of `@main`'s inputs and outputs at any level (tensors or memrefs)."""
+    return _names(len(main.args), main.arg_attrs), _names(
+        len(main.function_type.outputs.data), main.res_attrs
+    )
 
 
 def input_ports(main: FuncOp) -> list[Port]:

@@ -70,6 +70,12 @@ def _lower_kernel_to_aic() -> type[ModulePass]:
     return LowerKernelToAicPass
 
 
+def _view_op_graph() -> type[ModulePass]:
+    from aicc.passes.view_op_graph import ViewOpGraphPass
+
+    return ViewOpGraphPass
+
+
 AICC_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "constant-fold-reference": _constant_fold_reference,
     "annotate-precision": _annotate_precision,
@@ -79,5 +85,6 @@ AICC_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "plan-memory": _plan_memory,
     "lower-onnx-to-kernel": _lower_onnx_to_kernel,
     "lower-kernel-to-aic": _lower_kernel_to_aic,
+    "view-op-graph": _view_op_graph,
 }
 """Pass name -> a function that imports and returns the pass class."""

@@ -7,7 +7,9 @@
         -aic-binary-dir=model-bundle [-target=FILE] [-aic-num-cores=N]
 
 The bundle holds the program for the device (see aicc.runtime.bundle); an op the device
-cannot run is refused here, naming the node.
+cannot run is refused here, naming the node. `-dump-graph=FILE` also writes the
+compiled graph (the `kernel` level: fused ops, converts) coloured by precision, with
+each node's simulated cycles and roofline ratio (see aicc.viz.graph).
 
 Flags take one dash and `=` as qaic-compile's do, or two dashes and a separate
 value (`--load-profile pgq.yaml`). A misspelt flag is an error.
@@ -20,18 +22,23 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from xdsl.dialects.builtin import ModuleOp
+
 from aicc.api import (
     CompileConfig,
     QuantizationConfig,
     compile,
     dump_profile,
+    load_program,
     merge_profile_files,
     write_bundle,
 )
 from aicc.base.errors import UserError, user_errors_exit_2, warn
 from aicc.base.files import check_output_file
 from aicc.dialects.onnx_precision import precision_report
+from aicc.dialects.op_graph import OpGraph, op_graph
 from aicc.pipeline.bundle import check_bundle_directory
+from aicc.pipeline.compiler import AfterPass
 from aicc.pipeline.op_support import format_table
 from aicc.tools.cli import (
     Flags,
@@ -45,6 +52,7 @@ from aicc.tools.cli import (
     split_flag_values,
     strict_parser,
 )
+from aicc.viz.graph import check_graph_file, cost_notes, write_graph
 
 
 def _add_dump_profile(group: Flags) -> None:
@@ -78,6 +86,14 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="DIR",
         help="where the compiled bundle goes (default: <model stem>-bundle/)",
+    )
+    add_flag(
+        parser,
+        "dump-graph",
+        type=Path,
+        metavar="FILE",
+        help="write the compiled graph with each node's simulated cycles: SVG when FILE "
+        "ends in .svg and Graphviz is installed, else Graphviz DOT",
     )
     add_flag(
         parser,
@@ -135,7 +151,10 @@ def _compile(args: argparse.Namespace, config: CompileConfig) -> None:
     check_bundle_directory(directory)  # before compiling, which may take long
     if config.parallel is not None:
         warn(f"-parallel={config.parallel} applies to -dump-profile only; compiling in process")
-    compiled = compile(config)
+    graphs: list[OpGraph] = []
+    if args.dump_graph is not None:
+        check_graph_file(args.dump_graph)
+    compiled = compile(config, _graph_of_kernels(graphs) if args.dump_graph else None)
     write_bundle(compiled, directory)  # lowers to the device first: a refusal ends here
     if config.quantization.profile is not None:
         print("Model is compiled with Int8 precision using PGQ.")
@@ -152,6 +171,21 @@ def _compile(args: argparse.Namespace, config: CompileConfig) -> None:
     for output in compiled.accuracy:
         print(f"  output '{output.name}' vs FP32: {output.agreement.text()}")
     print(f"Bundle written to {directory}")
+    if args.dump_graph is not None:
+        program = load_program(compiled.program, compiled.target)
+        notes = cost_notes(program.report, program.layers, program.target)
+        written = write_graph(args.dump_graph, graphs[-1], notes)
+        print(f"Graph written to {written}")
+
+
+def _graph_of_kernels(graphs: list[OpGraph]) -> AfterPass:
+    """Keeps the graph of the `kernel` level: fused ops, converts and NHWC transposes."""
+
+    def after_pass(name: str, module: ModuleOp) -> None:
+        if name == "lower-onnx-to-kernel":
+            graphs.append(op_graph(module))
+
+    return after_pass
 
 
 @user_errors_exit_2("aicc-compile")

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import io
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -110,6 +111,8 @@ class AiccOptMain(xDSLOptMain):
         self.available_frontends["onnxtxt"] = parse_onnx
 
     def setup_pipeline(self) -> None:
+        if self.args.passes:
+            self.args.passes = quote_path_values(self.args.passes)
         # xDSL's callback prints between passes with its own printer (it reads the flag
         # at each call); aicc's printer adds the blobs, so it takes the flag over.
         between = self.args.print_between_passes
@@ -178,6 +181,19 @@ class AiccOptMain(xDSLOptMain):
         if self.args.output_file is None:
             return
         save_text(Path(self.args.output_file), self.output.getvalue(), self.sidecar)
+
+
+# An option value xDSL's pass-spec lexer would split: neither quoted, bracketed, a
+# number, nor only identifier characters (a path such as `out/graph.dot`).
+_PATH_VALUE = re.compile(
+    r'(?<==)(?![-+]?[0-9.]+[,}\s])([^"\[\s{},=]*[^"\[\sA-Za-z0-9_{},=-][^\s{},="]*)'
+)
+
+
+def quote_path_values(spec: str) -> str:
+    """`view-op-graph{output=out/g.dot}` as `view-op-graph{output="out/g.dot"}`, as MLIR
+    takes it."""
+    return _PATH_VALUE.sub(lambda m: '"' + m.group(1).replace("\\", "\\\\") + '"', spec)
 
 
 @user_errors_exit_2("aicc-opt")

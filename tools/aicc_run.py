@@ -15,7 +15,9 @@ runs the bundle's high-level IR on the reference interpreter instead (the only w
 to run a format_version 1 bundle). `-n K` runs every inference K times. The cost
 report is that of the last run: `--report` prints it as text, `--report=json`
 prints it as one JSON document (stdout then holds nothing else), and
-`--report-file=F` writes the JSON to F atomically. A device fault is one line and
+`--report-file=F` writes the JSON to F atomically. `--plot=DIR2` draws that report
+into DIR2 (see aicc.viz.report_plots): roofline.png, timeline.png and layers.png, each
+with its JSON; it needs the optional extra `plot`. A device fault is one line and
 exit status 2.
 
 `aicc-run MODEL --compare [--load-profile=PGQ --node-precision-info=YAML ...]` runs
@@ -29,8 +31,10 @@ import argparse
 import json
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from xdsl.dialects.builtin import ModuleOp
@@ -40,7 +44,7 @@ from aicc.base.errors import UserError, user_errors_exit_2
 from aicc.base.files import check_output_file, files_into_directory, write_atomically
 from aicc.dialects.graph import Port, input_ports, main_func, output_ports
 from aicc.dialects.ir_io import module_blobs
-from aicc.runtime.bundle import read_bundle
+from aicc.runtime.bundle import DeviceExecutable, read_bundle
 from aicc.runtime.inputs import Inference, arity, read_input_list
 from aicc.sim.device import CostReport
 from aicc.sim.reference.interpreter import run_module
@@ -54,6 +58,8 @@ from aicc.tools.cli import (
     split_flag_values,
     strict_parser,
 )
+from aicc.viz.extra import import_plot_module
+from aicc.viz.report_plots import PICTURES, write_plots
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
@@ -159,6 +165,14 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         help="print the simulator's cost report of the last run (text, or json alone on stdout)",
     )
     add_flag(bundle, "report-file", type=Path, metavar="FILE", help="write the JSON cost report")
+    add_flag(
+        bundle,
+        "plot",
+        type=Path,
+        metavar="DIR",
+        help="draw roofline.png, timeline.png and layers.png with their JSON into DIR "
+        "(needs the plot extra)",
+    )
     compare = parser.add_argument_group("per-tensor comparison against FP32")
     add_flag(compare, "compare", action="store_true", help="compare every tensor with FP32")
     add_flag(compare, "node-precision-info", type=Path, metavar="YAML")
@@ -183,8 +197,10 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     if args.num_iter < 1:
         parser.error(f"-n {args.num_iter}: give a count of at least 1")
     on_device = args.bundle is not None and not args.reference
-    if (args.report or args.report_file) and not on_device:
-        parser.error("--report and --report-file need a bundle run on the simulator (-t DIR)")
+    if (args.report or args.report_file or args.plot) and not on_device:
+        parser.error(
+            "--report, --report-file and --plot need a bundle run on the simulator (-t DIR)"
+        )
     if args.reference and args.bundle is None:
         parser.error("--reference runs a bundle's high-level IR; give -t DIR")
     if not args.compare and args.write_output_dir is None:
@@ -204,9 +220,17 @@ Execute = Callable[[list[np.ndarray]], tuple[list[np.ndarray], CostReport | None
 """One inference: the outputs, and the cost report when it ran on the simulator."""
 
 
-def reference_executable(
-    args: argparse.Namespace, say: Callable[[str], None]
-) -> tuple[Execute, list[Port], list[Port], Path]:
+class Executable(NamedTuple):
+    execute: Execute
+    inputs: list[Port]
+    outputs: list[Port]
+    source: Path
+    """The path that names the model in messages."""
+    device: DeviceExecutable | None = None
+    """The simulator's program, for a bundle run on the device."""
+
+
+def reference_executable(args: argparse.Namespace, say: Callable[[str], None]) -> Executable:
     """The model (or a bundle's high-level IR) on the reference interpreter."""
     if args.bundle is not None:
         say(f"running bundle {args.bundle} on the reference interpreter (INT8/FP16 kernels)")
@@ -220,12 +244,10 @@ def reference_executable(
     def execute(arrays: list[np.ndarray]) -> tuple[list[np.ndarray], CostReport | None]:
         return run_inference(module, source, arrays), None
 
-    return execute, input_ports(func), output_ports(func), source
+    return Executable(execute, input_ports(func), output_ports(func), source)
 
 
-def device_executable(
-    args: argparse.Namespace, say: Callable[[str], None]
-) -> tuple[Execute, list[Port], list[Port], Path]:
+def device_executable(args: argparse.Namespace, say: Callable[[str], None]) -> Executable:
     """A bundle's `aic` program on the simulator, quantizing and dequantizing at the edges."""
     source: Path = args.bundle
     executable = read_bundle(source).executable()
@@ -238,7 +260,7 @@ def device_executable(
         except UserError as e:
             raise UserError(f"{source}: {e}") from None
 
-    return execute, executable.inputs, executable.outputs, source
+    return Executable(execute, executable.inputs, executable.outputs, source, executable)
 
 
 def emit_report(args: argparse.Namespace, report: CostReport) -> None:
@@ -261,7 +283,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     say = _quiet if args.report == "json" else print
     on_device = args.bundle is not None and not args.reference
     make = device_executable if on_device else reference_executable
-    execute, inputs, outputs, source = make(args, say)
+    if args.plot is not None:
+        import_plot_module("matplotlib.figure", "--plot")  # before the runs, which may be long
+    execute, inputs, outputs, source, device = make(args, say)
     if args.input_list_file is not None:
         runs = read_input_list(args.input_list_file, inputs)
     else:
@@ -275,7 +299,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.report_file is not None:
         check_output_file(args.report_file)
     report: CostReport | None = None
-    with files_into_directory(args.write_output_dir) as staging:
+    with (
+        files_into_directory(args.write_output_dir) as staging,
+        _pictures_directory(args.plot) as pictures,
+    ):
         for index, run in enumerate(runs):
             arrays = run.read(inputs)
             results, report = execute(arrays)
@@ -284,8 +311,23 @@ def main(argv: Sequence[str] | None = None) -> None:
             files = output_files(staging, outputs, index, source)
             for path, array in zip(files, results, strict=True):
                 write_output(path, array)
+        if pictures is not None and report is not None and device is not None:
+            program = device.program
+            write_plots(pictures, report, program.trace(), program.layers, device.target)
     if report is not None:
         emit_report(args, report)
+    if args.plot is not None:
+        say(f"pictures written to {args.plot}: " + ", ".join(f"{n}.png" for n in PICTURES))
+
+
+@contextmanager
+def _pictures_directory(directory: Path | None) -> Iterator[Path | None]:
+    """A staging directory for `--plot`'s files, which move in with the outputs."""
+    if directory is None:
+        yield None
+        return
+    with files_into_directory(directory) as staging:
+        yield staging
 
 
 def write_output(path: Path, array: np.ndarray) -> None:

@@ -17,14 +17,14 @@ from aicc.base import int8 as q
 from aicc.base.errors import UserError
 from aicc.base.precision import Precision
 from aicc.dialects import kernel as k
-from aicc.dialects.aic import ParamValue
+from aicc.dialects.aic import ParamValue, node_key
 from aicc.dialects.quant import UniformQuantizedType
 from aicc.lowering.kernel_to_aic.program import ProgramBuilder
 from aicc.lowering.kernel_to_aic.streams import DdrTensor
 
 
 def node_of(op: k.KernelOp) -> str:
-    return ",".join(op.names)
+    return node_key(op.names)
 
 
 def memref(value: SSAValue) -> MemRefType:

@@ -6,10 +6,11 @@
 
 Modules: `memory` (DDR and scratchpads, `DeviceFault`), `decode` (instructions to
 pre-bound callables; a DMA is one `np.copyto`), `matrix` (matmul, implicit-GEMM conv),
-`vector` (the vector opcodes and their exact semantics), `cost` (timelines), `report`
+`vector` (the vector opcodes and their exact semantics), `cost` (timelines, `Trace`), `report`
 (`CostReport`), `program` (`load_program`, `DeviceProgram`).
 """
 
+from aicc.sim.device.cost import Interval, Trace
 from aicc.sim.device.memory import DeviceFault
 from aicc.sim.device.program import DeviceProgram, IoBuffer, load_program
 from aicc.sim.device.report import CostReport, NodeCost
@@ -18,7 +19,9 @@ __all__ = [
     "CostReport",
     "DeviceFault",
     "DeviceProgram",
+    "Interval",
     "IoBuffer",
     "NodeCost",
+    "Trace",
     "load_program",
 ]

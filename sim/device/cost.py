@@ -12,13 +12,16 @@ Every figure comes from the `Target`:
   every tap;
 - a barrier moves every core to the latest compute or DMA end of any core.
 The program's time is the latest end on any timeline. The model depends on no data,
-so it is computed once per program.
+so it is computed once per program. `simulate(..., trace=Trace())` also records every
+interval of every core's compute and DMA engine, the barriers and the stalls (compute
+waiting for a DMA tag or a barrier), for pictures; recording changes no figure.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
+from dataclasses import dataclass, field
 
 from aicc.base.target import Target
 from aicc.dialects.aic import LayerOp
@@ -29,15 +32,48 @@ Segments = list[list[list[Instruction]]]
 """[segment between barriers][core] -> that core's instructions in the segment."""
 
 
-def simulate(segments: Segments, layers: list[LayerOp], target: Target) -> CostReport:
+@dataclass(frozen=True)
+class Interval:
+    """One busy (or stalled) stretch of a core's unit, in cycles."""
+
+    core: int
+    lane: str
+    """"compute" (matrix and vector), "dma" or "stall" (compute waiting)."""
+    start: int
+    end: int
+    node: str
+
+
+@dataclass
+class Trace:
+    """What the cost model did, interval by interval."""
+
+    intervals: list[Interval] = field(default_factory=list[Interval])
+    barriers: list[int] = field(default_factory=list[int])
+    """The cycle every core reached each barrier."""
+    stall_cycles: dict[str, int] = field(default_factory=dict[str, int])
+    """Per node, summed over cores: compute cycles spent waiting for DMAs or a barrier."""
+
+    def add(self, core: int, lane: str, start: int, end: int, node: str) -> None:
+        if end <= start:
+            return
+        if lane == "stall":
+            self.stall_cycles[node] = self.stall_cycles.get(node, 0) + end - start
+        self.intervals.append(Interval(core, lane, start, end, node))
+
+
+def simulate(
+    segments: Segments, layers: list[LayerOp], target: Target, trace: Trace | None = None
+) -> CostReport:
     cores = len(segments[0]) if segments else 0
-    timeline = _Timelines(cores)
+    timeline = _Timelines(cores, trace)
     for index, segment in enumerate(segments):
         for core, instructions in enumerate(segment):
             for instruction in instructions:
                 timeline.step(core, instruction)
         if index + 1 < len(segments):
-            timeline.barrier()
+            last = [instructions[-1].node if instructions else "" for instructions in segment]
+            timeline.barrier(last)
     return CostReport(
         target=target.name,
         clock_hz=target.clock_hz,
@@ -54,7 +90,8 @@ def simulate(segments: Segments, layers: list[LayerOp], target: Target) -> CostR
 class _Timelines:
     """The clocks of every core, and what each node and unit accumulated."""
 
-    def __init__(self, cores: int) -> None:
+    def __init__(self, cores: int, trace: Trace | None) -> None:
+        self.trace = trace
         self.now = [0] * cores
         self.dma_free = [0] * cores
         self.tags: list[dict[int, int]] = [{} for _ in range(cores)]
@@ -74,6 +111,8 @@ class _Timelines:
         node = self.nodes.setdefault(instruction.node, NodeCost())
         if unit == "wait":
             done = self.tags[core].get(instruction.key, 0)
+            if self.trace is not None:
+                self.trace.add(core, "stall", self.now[core], done, instruction.node)
             self.now[core] = max(self.now[core], done)
             self._span(instruction.node, self.now[core], self.now[core])
             return
@@ -94,14 +133,23 @@ class _Timelines:
             self.now[core] = end
             self.busy[core] += instruction.cycles
             node.compute_cycles += instruction.cycles
+        if self.trace is not None:
+            self.trace.add(
+                core, "dma" if unit == "dma" else "compute", start, end, instruction.node
+            )
         self._span(instruction.node, start, end)
 
     def _span(self, node: str, start: int, end: int) -> None:
         self.first[node] = min(self.first.get(node, start), start)
         self.last[node] = max(self.last.get(node, end), end)
 
-    def barrier(self) -> None:
+    def barrier(self, nodes: list[str]) -> None:
+        """Every core waits for the others; `nodes[core]` is what each waited in."""
         joined = max(max(self.now, default=0), max(self.dma_free, default=0))
+        if self.trace is not None:
+            self.trace.barriers.append(joined)
+            for core, node in enumerate(nodes):
+                self.trace.add(core, "stall", self.now[core], joined, node)
         self.now = [joined] * len(self.now)
 
     def end(self) -> int:

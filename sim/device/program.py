@@ -19,7 +19,7 @@ from aicc.base.errors import UserError
 from aicc.base.precision import PRECISIONS
 from aicc.base.target import Target, load_target
 from aicc.dialects.aic import BufferOp, ProgramOp, buffer_problems
-from aicc.sim.device.cost import Segments, simulate
+from aicc.sim.device.cost import Segments, Trace, simulate
 from aicc.sim.device.decode import Decoder, Instruction
 from aicc.sim.device.memory import DeviceFault, Memories
 from aicc.sim.device.report import CostReport
@@ -67,7 +67,9 @@ class DeviceProgram:
                     f"device fault: aic.layer '{layer.node.data}': precision "
                     f"'{layer.precision.data}' is not one of {', '.join(PRECISIONS)}"
                 )
-        self.report: CostReport = simulate(segments, program.layers, target)
+        self.layers = program.layers
+        self._segments = segments
+        self.report: CostReport = simulate(segments, self.layers, target)
         ordered = [i for segment in segments for core in segment for i in core if i.run]
         self._instructions: list[Instruction] = ordered
         self._steps = [i.run for i in ordered if i.run is not None]
@@ -93,6 +95,12 @@ class DeviceProgram:
             )
             self.io.append(io)
             self._views[io.name] = view
+
+    def trace(self) -> Trace:
+        """Every core's compute, DMA and stall intervals and the barriers of `report`."""
+        trace = Trace()
+        simulate(self._segments, self.layers, self.target, trace)
+        return trace
 
     @property
     def inputs(self) -> list[IoBuffer]:

@@ -369,6 +369,24 @@ ROWS = [
         (*COMPILE, "-input-list-file=list.txt", "-dump-profile=pgq"),
         ("pgq: is a directory",),
     ),
+    Row(
+        "view-op-graph output in a missing folder",
+        _nothing,
+        ("aicc-opt", "b/model.mlir", "-p", "view-op-graph{output=no/g.dot}"),
+        ("no/g.dot", "the directory no does not exist"),
+    ),
+    Row(
+        "dump-graph in a missing folder",
+        _nothing,
+        (*COMPILE, "-aic-binary-dir=b2", "-dump-graph=no/g.svg"),
+        ("no/g.svg", "the directory no does not exist"),
+    ),
+    Row(
+        "plot directory that is a file",
+        _write("p", "a user's file\n"),
+        (*RUN, "--plot=p"),
+        ("p: is not a directory",),
+    ),
     # Partial outputs
     Row(
         "second input of a list bad",
