@@ -57,7 +57,7 @@ from aicc.base import int8 as q
 from aicc.base.errors import UserError, remark, warn
 from aicc.base.options import check_choices
 from aicc.base.precision import precision_of
-from aicc.base.profile import Profile, TensorProfile, read_profile
+from aicc.base.profile import Profile, read_profile
 from aicc.base.quantization_options import BiasPrecision, QuantizeOptions
 from aicc.dialects.elements import elements_array, make_elements, resource_key, shape_of
 from aicc.dialects.graph import input_ports, main_func
@@ -269,7 +269,7 @@ class _Quantizer:
             # A non-negative range is stored as u8 with zero point 0: Glow's asymmetric
             # choice on [0, max], which is what the schema means for such a range.
             schema, storage = cal.Schema.ASYMMETRIC, np.dtype(np.uint8)
-        histogram = _histogram(entry)
+        histogram = cal.profile_histogram(entry)
         if o.calibration is not cal.Calibration.NONE and not cal.calibration_applies(
             histogram, o.calibration
         ):
@@ -446,17 +446,6 @@ def _params_name(result: SSAValue, name: str) -> str:
     if isinstance(user, ReluOp) and precision_of(user) == "i8":
         return user.first_output_name
     return name
-
-
-def _histogram(entry: TensorProfile) -> cal.Histogram:
-    """The profile's grid histogram as equal bins over exactly [Min, Max]."""
-    edges = entry.bin_edges()
-    last = int(np.flatnonzero(entry.histogram)[-1])
-    counts = entry.histogram[: last + 1].astype(np.float64)
-    grid = cal.Histogram(counts, float(edges[0]), float(edges[last + 1]))
-    if entry.min == entry.max:
-        return cal.Histogram(counts[:1], entry.min, entry.max)
-    return cal.rescale_histogram(grid, entry.min, entry.max)
 
 
 def _weight_axis(op: OnnxOp, w: SSAValue) -> int | None:
