@@ -161,6 +161,17 @@ def choose_channelwise_params(
     return ChannelParams(*choose_params_array(low, high, schema, dtype))
 
 
+def weight_params(
+    weights: np.ndarray, axis: int | None, schema: Schema
+) -> tuple[np.ndarray, np.ndarray]:
+    """int8 weight (scales, offsets): one range for all of `weights`, or one per index of
+    `axis` (`-enable-channelwise`)."""
+    if axis is not None:
+        return choose_channelwise_params(weights, axis, schema, np.int8)
+    scale, offset = choose_params(float(weights.min()), float(weights.max()), schema, np.int8)
+    return np.array(scale), np.array(offset)
+
+
 def bias_params(input_scale: float, weight_scale: float) -> QuantParams:
     """int32 bias parameters: the accumulator's scale `s_in * s_w` (in float64), offset 0."""
     return QuantParams(input_scale * weight_scale, 0)
