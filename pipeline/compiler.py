@@ -351,14 +351,8 @@ def compile_model(config: CompileConfig, after_pass: AfterPass | None = None) ->
         annotate(session, "i8", int8_fallback=float_precision(config))
         session.run(session.make_pass("fuse-conv-bn"))
         if q.bias_correction:
-            session.run(
-                session.make_pass(
-                    "correct-bias",
-                    profile=str(q.profile),
-                    schema=q.schema,
-                    channelwise=q.channelwise,
-                )
-            )
+            weights = {"schema": q.schema, "channelwise": q.channelwise}
+            session.run(session.make_pass("correct-bias", profile=str(q.profile), **weights))
         session.run(
             session.make_pass(
                 "quantize",
