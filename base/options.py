@@ -44,8 +44,8 @@ class Option:
     manifest: bool = True
     """Whether the bundle manifest records the value (under `manifest_key`)."""
     manifest_default: bool = True
-    """Whether the manifest records the value when it is the default. False for options
-    added after bundles were pinned: a bundle compiled without them keeps its bytes."""
+    """Whether the manifest records the value when it is the default. False: a compile
+    that does not use the option writes the manifest it would without the option."""
     excludes: str | None = None
     """A flag of the tool that may not be given together with this one."""
 

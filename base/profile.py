@@ -37,8 +37,8 @@ of two), so it merges like the histogram: the same multiset of values gives the
 same sums whatever the batch order or sharding. Such a profile is FormatVersion
 2: its tensors with channel sums carry two more keys, `ChannelSums` (the
 integers `n`, one per channel, separated by spaces) and `ChannelSumExponent`
-(`e`, shared by the tensor's channels). A profile without them stays version 1,
-byte for byte what earlier aicc wrote and reads.
+(`e`, shared by the tensor's channels). A profile without them is version 1, so
+that readers of version 1 keep reading it.
 
 File format (YAML, written deterministically and atomically):
 

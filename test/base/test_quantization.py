@@ -310,7 +310,7 @@ def test_percentile_of_a_skewed_range_clips_its_long_side() -> None:
 
 def test_profile_histogram_keeps_every_count() -> None:
     # A lone value at Max sits in the last grid bin; spreading that bin's count over the
-    # whole bin would drop most of it beyond Max.
+    # whole bin and cutting at Max would drop most of it.
     values = np.concatenate([np.linspace(0, 1, 5000), [37.3]]).astype(F32)
     histogram = profile_histogram(tensor_profile("t", values, DEFAULT_NUM_HISTOGRAM_BINS))
     assert histogram.counts.sum() == len(values)
@@ -319,8 +319,8 @@ def test_profile_histogram_keeps_every_count() -> None:
 
 
 def test_kl_keeps_most_of_a_relu_range() -> None:
-    # A Relu's output: half exact zeros, half a half-normal. With the zero spike merged
-    # into Q's first quantized bin, KL shrank the range to about a quarter of max.
+    # A Relu's output: half exact zeros, half a half-normal. Glow's KL, which merges the
+    # zero spike into Q's first quantized bin, shrinks the range to about a quarter of max.
     rng = np.random.default_rng(0)
     values = np.maximum(rng.standard_normal(400_000), 0.0).astype(F32)
     histogram = Histogram.of(values)
