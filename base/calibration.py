@@ -28,6 +28,7 @@ from typing import NamedTuple
 import numpy as np
 
 from aicc.base.int8 import quantized_range, round_half_away
+from aicc.base.profile import TensorProfile
 
 _F32 = np.finfo(np.float32)
 
@@ -160,6 +161,17 @@ def choose_channelwise_params(
     return ChannelParams(*choose_params_array(low, high, schema, dtype))
 
 
+def weight_params(
+    weights: np.ndarray, axis: int | None, schema: Schema
+) -> tuple[np.ndarray, np.ndarray]:
+    """int8 weight (scales, offsets): one range for all of `weights`, or one per index of
+    `axis` (`-enable-channelwise`)."""
+    if axis is not None:
+        return choose_channelwise_params(weights, axis, schema, np.int8)
+    scale, offset = choose_params(float(weights.min()), float(weights.max()), schema, np.int8)
+    return np.array(scale), np.array(offset)
+
+
 def bias_params(input_scale: float, weight_scale: float) -> QuantParams:
     """int32 bias parameters: the accumulator's scale `s_in * s_w` (in float64), offset 0."""
     return QuantParams(input_scale * weight_scale, 0)
@@ -185,6 +197,26 @@ def rescale_histogram(histogram: Histogram, low: float, high: float) -> Histogra
         # Every value lies inside [low, high]; pin the ends so rounding loses no count.
         at_edges[0], at_edges[-1] = 0.0, cumulative[-1]
     return Histogram(np.diff(at_edges), low, high)
+
+
+def profile_histogram(entry: TensorProfile) -> Histogram:
+    """A profile entry's grid histogram as equal bins over exactly [Min, Max].
+
+    The first used grid bin holds Min and the last one Max, so their counts lie in
+    [Min, upper edge) and [lower edge, Max]: they are spread over those, not over the
+    whole grid bins, and every count is kept (a lone extreme value, which is what a
+    percentile looks for, would otherwise lose most of its count).
+    """
+    last = int(np.flatnonzero(entry.histogram)[-1])
+    counts = entry.histogram[: last + 1].astype(np.float64)
+    if entry.min == entry.max:
+        return Histogram(counts[:1], entry.min, entry.max)
+    edges = entry.bin_edges()[: last + 2]
+    edges[0], edges[-1] = entry.min, entry.max
+    cumulative = np.concatenate([[0.0], np.cumsum(counts)])
+    at_edges = np.interp(np.linspace(entry.min, entry.max, last + 2), edges, cumulative)
+    at_edges[0], at_edges[-1] = 0.0, cumulative[-1]
+    return Histogram(np.diff(at_edges), entry.min, entry.max)
 
 
 MIN_CALIBRATION_SAMPLES = 4096
@@ -253,13 +285,33 @@ def _keep_ratio(low: float, high: float, hist_min: float, hist_max: float) -> tu
 
 
 def _percentile_range(histogram: Histogram, percentile: float) -> tuple[float, float]:
+    """The range [-T, T] cut to [min, max], T the `percentile`-th percentile of |x|.
+
+    (100 - percentile)% of all values, zeros included, lie beyond it, counted over both
+    tails together: onnxruntime's default (`symmetric=True`: a histogram of |x|) and
+    TPU-MLIR's. A range on one side of 0 (a Relu's) spends the whole budget on its far end.
+    """
     if not 50 < percentile <= 100:
         raise ValueError(f"percentile must be in (50, 100], got {percentile}")
     cumulative = np.concatenate([[0.0], np.cumsum(histogram.counts)])
-    total = cumulative[-1]
-    tail = total * (100 - percentile) / 100
-    low, high = np.interp([tail, total - tail], cumulative, histogram.edges)
-    return float(low), float(high)
+    edges = histogram.edges
+    # Count at or beyond |x| = t for each candidate t, the edges' magnitudes; it falls as t grows.
+    candidates = np.unique(np.abs(edges))
+    below = np.interp(-candidates, edges, cumulative)
+    above = cumulative[-1] - np.interp(candidates, edges, cumulative)
+    outside = below + above
+    allowed = cumulative[-1] * (100 - percentile) / 100
+    # `outside` is piecewise linear between candidates: interpolate where it meets `allowed`.
+    index = int(np.searchsorted(-outside, -allowed, side="right"))
+    if index == 0:
+        threshold = candidates[0]
+    elif index >= len(candidates):
+        threshold = candidates[-1]
+    else:
+        t0, t1 = candidates[index - 1], candidates[index]
+        o0, o1 = outside[index - 1], outside[index]
+        threshold = t0 + (t1 - t0) * (o0 - allowed) / (o0 - o1) if o0 != o1 else t0
+    return max(histogram.min, -float(threshold)), min(histogram.max, float(threshold))
 
 
 def _condition(hist: np.ndarray, eps_zero: float = 1e-4) -> np.ndarray:
@@ -299,12 +351,25 @@ def optimize_kl(
     histogram: Histogram, symmetric: bool, num_quantized_bins: int = 255
 ) -> tuple[float, float]:
     """Glow's `optimizeKL`: shrink a window over the bins, saturating the clipped mass into
-    its end bins (P), and keep the window whose 255-bin approximation Q is closest to P."""
+    its end bins (P), and keep the window whose 255-bin approximation Q is closest to P.
+
+    Unlike Glow, the bin holding 0 takes no part in P or Q: zero is the zero point, which
+    every window represents exactly, so its mass is no quantization error. A Relu's output
+    puts most of its values there; merged with its neighbours into one quantized bin, that
+    spike is spread over them in Q and dominates the divergence, which then only falls
+    once the window is so narrow that no bins merge (a clip at about a quarter of the range).
+    An end of the range at 0 stays there: the range is widened to contain 0 afterwards,
+    so a window that leaves it would be scored for a range that is not the one chosen.
+    """
     hist = histogram.counts.astype(np.float64)
     num_bins = len(hist)
     if num_bins < num_quantized_bins:
         return histogram.min, histogram.max
     width = (histogram.max - histogram.min) / num_bins
+    zero = _zero_bin(histogram)
+    if zero is not None:
+        hist = hist.copy()
+        hist[zero] = 0.0
     prefix = np.concatenate([[0.0], np.cumsum(hist)])
     best, best_range = np.inf, (histogram.min, histogram.max)
     start, stop = 0, num_bins - 1
@@ -318,14 +383,29 @@ def optimize_kl(
         if divergence < best:
             best = divergence
             best_range = (histogram.min + start * width, histogram.min + (stop + 1) * width)
-        start, stop = _next_window(hist, start, stop, symmetric)
+        start, stop = _next_window(hist, start, stop, symmetric, zero)
     return best_range
 
 
-def _next_window(hist: np.ndarray, start: int, stop: int, symmetric: bool) -> tuple[int, int]:
-    """Shrink symmetrically, or for asymmetric ranges on the side that loses least mass."""
+def _zero_bin(histogram: Histogram) -> int | None:
+    """The index of the bin holding 0, if 0 lies in [min, max]."""
+    if not histogram.min <= 0 <= histogram.max or histogram.max == histogram.min:
+        return None
+    width = (histogram.max - histogram.min) / len(histogram.counts)
+    return min(int(-histogram.min // width), len(histogram.counts) - 1)
+
+
+def _next_window(
+    hist: np.ndarray, start: int, stop: int, symmetric: bool, zero: int | None
+) -> tuple[int, int]:
+    """Shrink symmetrically, or for asymmetric ranges on the side that loses least mass
+    (never past the bin holding 0)."""
     if symmetric:
         return start + 1, stop - 1
+    if zero is not None and start == zero:
+        return start, stop - 2
+    if zero is not None and stop == zero:
+        return start + 2, stop
     both = hist[start] + hist[stop]
     left = hist[start] + hist[start + 1]
     right = hist[stop] + hist[stop - 1]

@@ -43,6 +43,9 @@ class Option:
     """The enum whose values are the field's only valid values."""
     manifest: bool = True
     """Whether the bundle manifest records the value (under `manifest_key`)."""
+    manifest_default: bool = True
+    """Whether the manifest records the value when it is the default. False: a compile
+    that does not use the option writes the manifest it would without the option."""
     excludes: str | None = None
     """A flag of the tool that may not be given together with this one."""
 
@@ -92,7 +95,7 @@ def manifest_options(config: DataclassInstance) -> dict[str, object]:
         value = getattr(config, f.name)
         spec = f.metadata.get(_KEY)
         if isinstance(spec, Option):
-            if spec.manifest:
+            if spec.manifest and (spec.manifest_default or value != f.default):
                 entries[spec.manifest_key] = _json(value)
         elif is_dataclass(value) and not isinstance(value, type):
             entries.update(manifest_options(value))

@@ -28,6 +28,18 @@ histogram (KL-divergence) calibration needs more than 255 bins, "in the order
 of 1000's"; TensorRT's entropy calibrator uses 2048. With at least nbins/2
 bins used on this grid, 2048 keeps >= 1024 bins, four per int8 level.
 
+Channel sums (`-quantization-bias-correction`). Bias correction needs the mean
+of every input channel of a Conv or Gemm. A profile dumped with the flag records,
+for every tensor of rank 2 or more, the exact sum of its values per index of
+axis 1 (NCHW channels, a Gemm input's features). Each sum is a dyadic rational
+`n * 2**e`, kept exactly (float32 and float64 values are integers times powers
+of two), so it merges like the histogram: the same multiset of values gives the
+same sums whatever the batch order or sharding. Such a profile is FormatVersion
+2: its tensors with channel sums carry two more keys, `ChannelSums` (the
+integers `n`, one per channel, separated by spaces) and `ChannelSumExponent`
+(`e`, shared by the tensor's channels). A profile without them is version 1, so
+that readers of version 1 keep reading it.
+
 File format (YAML, written deterministically and atomically):
 
     FormatVersion: 1
@@ -65,6 +77,8 @@ from aicc.base.files import write_atomically
 from aicc.base.yaml_file import STR_TAG, YamlFile, describe_node
 
 FORMAT_VERSION = 1
+CHANNEL_SUMS_FORMAT_VERSION = 2
+"""The version of a profile with channel sums; one without them keeps `FORMAT_VERSION`."""
 DEFAULT_NUM_HISTOGRAM_BINS = 2048
 MIN_NUM_HISTOGRAM_BINS = 2
 """0 is an edge at every grid level, so a range across it needs two bins."""
@@ -84,7 +98,16 @@ _HEADER_KEYS = (
     "Tensors",
 )
 _TENSOR_KEYS = ("NodeOutputName", "Min", "Max", "Histogram")
+_SUM_KEYS = ("ChannelSums", "ChannelSumExponent")
 _COUNTS = re.compile(r"[0-9]{1,18}(?: [0-9]{1,18})*")
+_SUMS = re.compile(r"-?[0-9]{1,400}(?: -?[0-9]{1,400})*")
+"""A float64 sum spans at most about 2100 bits, some 640 digits below 2**2200; a sum
+of float32 activations needs a few dozen."""
+_MANTISSA_BITS = 53
+_HALF_BITS = 26
+"""Each 53-bit mantissa is summed as two halves below 2**27 in magnitude: float64
+sums of up to 2**25 such halves (`_MAX_EXACT_COLUMNS`) are exact."""
+_MAX_EXACT_COLUMNS = 1 << 25
 """Counts below 10**18, so int64 sums of many profiles do not overflow."""
 T = TypeVar("T")
 
@@ -137,6 +160,85 @@ def _finest_exponent(lo: float, hi: float) -> int:
     return math.frexp(largest)[1] - 52
 
 
+@dataclass(frozen=True)
+class ChannelSums:
+    """Exact sums `numerators[c] * 2**exponent`, one per channel; canonical (the
+    numerators are not all even unless all are zero, then the exponent is 0)."""
+
+    exponent: int
+    numerators: tuple[int, ...]
+
+    @staticmethod
+    def make(exponent: int, numerators: Sequence[int]) -> ChannelSums:
+        shift = min(((n & -n).bit_length() - 1 for n in numerators if n), default=None)
+        if shift is None:
+            return ChannelSums(0, tuple(0 for _ in numerators))
+        return ChannelSums(exponent + shift, tuple(n >> shift for n in numerators))
+
+    @staticmethod
+    def of(values: np.ndarray) -> ChannelSums:
+        """The sums over every axis but 1 of finite float `values` (rank >= 2)."""
+        channels = values.shape[1]
+        x = np.moveaxis(np.asarray(values, dtype=np.float64), 1, 0).reshape(channels, -1)
+        total = ChannelSums._of_columns(x[:, :_MAX_EXACT_COLUMNS])
+        for start in range(_MAX_EXACT_COLUMNS, x.shape[1], _MAX_EXACT_COLUMNS):
+            total += ChannelSums._of_columns(x[:, start : start + _MAX_EXACT_COLUMNS])
+        return total
+
+    @staticmethod
+    def _of_columns(x: np.ndarray) -> ChannelSums:
+        mantissa, exponent = np.frexp(x)
+        m = np.ldexp(mantissa, _MANTISSA_BITS).astype(np.int64)
+        nonzero = m != 0
+        if not nonzero.any():
+            return ChannelSums(0, tuple(0 for _ in range(x.shape[0])))
+        e = exponent.astype(np.int64) - _MANTISSA_BITS
+        low = int(e[nonzero].min())
+        shift = np.where(nonzero, e - low, 0)
+        span = int(shift.max()) + 1
+        index = (np.arange(x.shape[0])[:, None] * span + shift).ravel()
+        size = x.shape[0] * span
+        # m = high * 2**26 + low_half exactly (>> floors, so low_half is in [0, 2**26)).
+        halves = (m >> _HALF_BITS, m & ((1 << _HALF_BITS) - 1))
+        high, low_half = (np.bincount(index, h.ravel().astype(np.float64), size) for h in halves)
+        sums = []
+        for channel in range(x.shape[0]):
+            row = slice(channel * span, (channel + 1) * span)
+            total = 0
+            for k in np.flatnonzero(high[row]):
+                total += int(high[row][k]) << (int(k) + _HALF_BITS)
+            for k in np.flatnonzero(low_half[row]):
+                total += int(low_half[row][k]) << int(k)
+            sums.append(total)
+        return ChannelSums.make(low, sums)
+
+    def __add__(self, other: ChannelSums) -> ChannelSums:
+        low = min(self.exponent, other.exponent)
+        return ChannelSums.make(
+            low,
+            [
+                (a << (self.exponent - low)) + (b << (other.exponent - low))
+                for a, b in zip(self.numerators, other.numerators, strict=True)
+            ],
+        )
+
+    def means(self, count: int) -> np.ndarray:
+        """Each sum over `count` values, correctly rounded to float64."""
+        return np.array(
+            [_ldexp_ratio(n, count, self.exponent) for n in self.numerators], dtype=np.float64
+        )
+
+
+def _ldexp_ratio(numerator: int, count: int, exponent: int) -> float:
+    """numerator / count * 2**exponent as a float, without overflow in between."""
+    if numerator == 0 or count == 0:
+        return 0.0
+    bits = numerator.bit_length() - count.bit_length()
+    # Scale the ratio near 1 first: int / int is correctly rounded, ldexp then exact.
+    ratio = numerator / (count << bits) if bits > 0 else (numerator << -bits) / count
+    return math.ldexp(ratio, exponent + bits)
+
+
 @dataclass(frozen=True, eq=False)
 class TensorProfile:
     """Min, max and grid histogram (int64 counts, see the module doc) of one tensor."""
@@ -145,6 +247,8 @@ class TensorProfile:
     min: float
     max: float
     histogram: np.ndarray
+    channel_sums: ChannelSums | None = None
+    """Exact per-channel sums (axis 1), when the profile records them."""
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, TensorProfile):
@@ -153,9 +257,17 @@ class TensorProfile:
             (self.name, self.min, self.max) == (other.name, other.min, other.max)
             and self.histogram.dtype == other.histogram.dtype
             and np.array_equal(self.histogram, other.histogram)
+            and self.channel_sums == other.channel_sums
         )
 
     __hash__ = None  # type: ignore[assignment]
+
+    def channel_means(self) -> np.ndarray | None:
+        """The mean of each channel (float64), if the profile records channel sums."""
+        if self.channel_sums is None:
+            return None
+        count = int(self.histogram.sum()) // len(self.channel_sums.numerators)
+        return self.channel_sums.means(count)
 
     def bin_edges(self) -> np.ndarray:
         """The len(histogram)+1 bin edges; the first bin holds Min, the last used one Max."""
@@ -196,7 +308,12 @@ def merge_tensor_profiles(a: TensorProfile, b: TensorProfile) -> TensorProfile:
     bins = len(a.histogram)
     lo, hi = min(a.min, b.min), max(a.max, b.max)
     e, k0 = bin_grid(lo, hi, bins)
-    return TensorProfile(a.name, lo, hi, _rebinned(a, e, k0) + _rebinned(b, e, k0))
+    sums = _sum_or_none(a.channel_sums, b.channel_sums)
+    return TensorProfile(a.name, lo, hi, _rebinned(a, e, k0) + _rebinned(b, e, k0), sums)
+
+
+def _sum_or_none(a: ChannelSums | None, b: ChannelSums | None) -> ChannelSums | None:
+    return None if a is None or b is None else a + b
 
 
 def _rebinned(t: TensorProfile, e: int, k0: int) -> np.ndarray:
@@ -228,6 +345,10 @@ class Profile:
     source: str = field(default="<profile>", compare=False)
     """Where the profile came from, for messages."""
 
+    @property
+    def has_channel_sums(self) -> bool:
+        return any(t.channel_sums is not None for t in self.tensors.values())
+
 
 class Profiler:
     """Builds a `Profile`; `observe` is the reference interpreter's `observer` callback."""
@@ -238,6 +359,7 @@ class Profiler:
         fp16_hash: str,
         keep_original_precision_for_nodes: Sequence[str] = (),
         num_histogram_bins: int = DEFAULT_NUM_HISTOGRAM_BINS,
+        channel_sums: bool = False,
     ) -> None:
         if num_histogram_bins < MIN_NUM_HISTOGRAM_BINS:
             raise UserError(
@@ -248,6 +370,8 @@ class Profiler:
         self.fp16_hash = fp16_hash
         self.keep_original_precision_for_nodes = tuple(keep_original_precision_for_nodes)
         self.num_histogram_bins = num_histogram_bins
+        self.channel_sums = channel_sums
+        """Whether to record `ChannelSums` (of tensors of rank 2 or more)."""
         self._tensors: dict[str, TensorProfile] = {}
 
     def observe(self, name: str, array: np.ndarray) -> None:
@@ -266,9 +390,14 @@ class Profiler:
         # The batch's counts on the merged grid equal its own profile's, rebinned
         # (the merged grid is coarser or equal), so no second pass over the values.
         counts = _counts(flat, e, k0, bins)
+        sums = None
+        if self.channel_sums and array.ndim >= 2:
+            sums = ChannelSums.of(array)
+            if seen is not None:
+                sums = _sum_or_none(seen.channel_sums, sums)
         if seen is not None:
             counts += _rebinned(seen, e, k0)
-        self._tensors[name] = TensorProfile(name, lo, hi, counts)
+        self._tensors[name] = TensorProfile(name, lo, hi, counts, sums)
 
     def profile(self) -> Profile:
         return Profile(
@@ -316,6 +445,11 @@ def _check_mergeable(a: Profile, b: Profile) -> None:
             raise UserError(
                 f"cannot merge {a.source} and {b.source}: {key} differs ({x} vs {y}): {why}"
             )
+    if a.has_channel_sums != b.has_channel_sums:
+        raise UserError(
+            f"cannot merge {a.source} and {b.source}: only one records ChannelSums; dump both "
+            "with or both without -quantization-bias-correction"
+        )
     if a.keep_original_precision_for_nodes != b.keep_original_precision_for_nodes:
         warn(
             f"{b.source}: KeepOriginalPrecisionForNodes differs from {a.source}; "
@@ -325,21 +459,14 @@ def _check_mergeable(a: Profile, b: Profile) -> None:
 
 def profile_text(profile: Profile) -> str:
     """The profile file's text: same profile, same bytes."""
+    version = CHANNEL_SUMS_FORMAT_VERSION if profile.has_channel_sums else FORMAT_VERSION
     document = {
-        "FormatVersion": FORMAT_VERSION,
+        "FormatVersion": version,
         "GraphHash": profile.graph_hash,
         "FP16NodeInstanceNamesHash": profile.fp16_hash,
         "KeepOriginalPrecisionForNodes": list(profile.keep_original_precision_for_nodes),
         "NumHistogramBins": profile.num_histogram_bins,
-        "Tensors": [
-            {
-                "NodeOutputName": t.name,
-                "Min": float(t.min),
-                "Max": float(t.max),
-                "Histogram": " ".join(map(str, t.histogram.tolist())),
-            }
-            for t in profile.tensors.values()
-        ],
+        "Tensors": [_tensor_document(t) for t in profile.tensors.values()],
     }
     # PyYAML writes floats with repr (plus ".0" where YAML 1.1 needs it), which round-trips.
     # libyaml's emitter writes the same bytes as PyYAML's, about 40x faster.
@@ -352,6 +479,19 @@ def profile_text(profile: Profile) -> str:
         allow_unicode=True,
         width=1 << 30,
     )
+
+
+def _tensor_document(t: TensorProfile) -> dict[str, object]:
+    document: dict[str, object] = {
+        "NodeOutputName": t.name,
+        "Min": float(t.min),
+        "Max": float(t.max),
+        "Histogram": " ".join(map(str, t.histogram.tolist())),
+    }
+    if t.channel_sums is not None:
+        document["ChannelSums"] = " ".join(map(str, t.channel_sums.numerators))
+        document["ChannelSumExponent"] = t.channel_sums.exponent
+    return document
 
 
 def write_profile(profile: Profile, path: Path) -> None:
@@ -371,10 +511,11 @@ def read_profile(path: Path) -> Profile:
     if missing:
         raise doc.error(doc.root, f"the profile header lacks {', '.join(missing)}")
     version = _scalar(doc, header["FormatVersion"][1], int, "FormatVersion")
-    if version != FORMAT_VERSION:
+    if version not in (FORMAT_VERSION, CHANNEL_SUMS_FORMAT_VERSION):
         raise doc.error(
             header["FormatVersion"][1],
-            f"FormatVersion {version} is not supported (this aicc reads {FORMAT_VERSION})",
+            f"FormatVersion {version} is not supported (this aicc reads "
+            f"{FORMAT_VERSION} and {CHANNEL_SUMS_FORMAT_VERSION})",
         )
     bins = _scalar(doc, header["NumHistogramBins"][1], int, "NumHistogramBins")
     if bins < MIN_NUM_HISTOGRAM_BINS:
@@ -384,7 +525,7 @@ def read_profile(path: Path) -> Profile:
         )
     tensors: dict[str, TensorProfile] = {}
     for node in _sequence(doc, header["Tensors"][1], "Tensors"):
-        t = _tensor(doc, node, bins)
+        t = _tensor(doc, node, bins, version == CHANNEL_SUMS_FORMAT_VERSION)
         if t.name in tensors:
             raise doc.error(node, f"NodeOutputName '{t.name}' appears twice")
         tensors[t.name] = t
@@ -419,13 +560,15 @@ def _scalar(doc: YamlFile, node: yaml.Node, kind: type[T], what: str) -> T:
     return value
 
 
-def _tensor(doc: YamlFile, node: yaml.Node, bins: int) -> TensorProfile:
+def _tensor(doc: YamlFile, node: yaml.Node, bins: int, sums_allowed: bool) -> TensorProfile:
     entries = doc.mapping(node, "a Tensors entry")
-    wrong = set(entries) ^ set(_TENSOR_KEYS)
+    with_sums = sums_allowed and any(key in entries for key in _SUM_KEYS)
+    keys = _TENSOR_KEYS + _SUM_KEYS if with_sums else _TENSOR_KEYS
+    wrong = set(entries) ^ set(keys)
     if wrong:
         raise doc.error(
             node,
-            f"a Tensors entry needs exactly the keys {', '.join(_TENSOR_KEYS)}; "
+            f"a Tensors entry needs exactly the keys {', '.join(keys)}; "
             f"check {', '.join(sorted(wrong))}",
         )
     name = _scalar(doc, entries["NodeOutputName"][1], str, "NodeOutputName")
@@ -450,7 +593,31 @@ def _tensor(doc: YamlFile, node: yaml.Node, bins: int) -> TensorProfile:
     last = int(grid_index(np.array([hi]), e)[0]) - k0
     if histogram[0] == 0 or histogram[last] == 0 or histogram[last + 1 :].any():
         raise doc.error(counts_node, f"'{name}': Histogram does not match Min and Max")
-    return TensorProfile(name, lo, hi, histogram)
+    sums = _channel_sums(doc, entries, name, int(histogram.sum())) if with_sums else None
+    return TensorProfile(name, lo, hi, histogram, sums)
+
+
+def _channel_sums(
+    doc: YamlFile, entries: dict[str, tuple[yaml.Node, yaml.Node]], name: str, count: int
+) -> ChannelSums:
+    sums_node = entries["ChannelSums"][1]
+    text = _scalar(doc, sums_node, str, "ChannelSums")
+    if not _SUMS.fullmatch(text):
+        raise doc.error(
+            sums_node, f"'{name}': ChannelSums must be integers separated by single spaces"
+        )
+    numerators = [int(n) for n in text.split(" ")]
+    if count % len(numerators):
+        raise doc.error(
+            sums_node,
+            f"'{name}': ChannelSums has {len(numerators)} channels, which do not divide "
+            f"the {count} values of its Histogram",
+        )
+    exponent = _scalar(doc, entries["ChannelSumExponent"][1], int, "ChannelSumExponent")
+    sums = ChannelSums.make(exponent, numerators)
+    if sums != ChannelSums(exponent, tuple(numerators)):
+        raise doc.error(sums_node, f"'{name}': ChannelSums is not in lowest terms")
+    return sums
 
 
 def _bound(doc: YamlFile, node: yaml.Node, what: str) -> float:

@@ -71,7 +71,7 @@ def _fuse(bn: BatchNormalizationOp) -> None:
         return
     w, b = _fused_weights(conv, bn)
     name = bn.first_output_name
-    w_op, b_op = _constant(w, f"{name}.fused_W"), _constant(b, f"{name}.fused_B")
+    w_op, b_op = constant_op(w, f"{name}.fused_W"), constant_op(b, f"{name}.fused_B")
     fused = ConvOp.build(
         operands=[conv.X, w_op.results[0], b_op.results[0]],
         result_types=[bn.Y.type],
@@ -128,7 +128,8 @@ def _fused_weights(conv: ConvOp, bn: BatchNormalizationOp) -> tuple[np.ndarray, 
     return fused_w.astype(w.dtype), fused_b.astype(w.dtype)
 
 
-def _constant(array: np.ndarray, name: str) -> ConstantOp:
+def constant_op(array: np.ndarray, name: str) -> ConstantOp:
+    """A named constant holding `array`."""
     op = ConstantOp.build(
         result_types=[tensor_type(array.shape, array.dtype)],
         properties={"value": make_elements(array, name)},

@@ -57,7 +57,7 @@ from aicc.base import int8 as q
 from aicc.base.errors import UserError, remark, warn
 from aicc.base.options import check_choices
 from aicc.base.precision import precision_of
-from aicc.base.profile import Profile, TensorProfile, read_profile
+from aicc.base.profile import Profile, read_profile
 from aicc.base.quantization_options import BiasPrecision, QuantizeOptions
 from aicc.dialects.elements import elements_array, make_elements, resource_key, shape_of
 from aicc.dialects.graph import input_ports, main_func
@@ -140,10 +140,7 @@ class _Options:
 
     @property
     def weight_schema(self) -> cal.Schema:
-        # Weights are symmetric like Glow's; power-of-two scales stay so (shift-only requantize).
-        if self.schema is cal.Schema.SYMMETRIC_WITH_POWER2_SCALE:
-            return self.schema
-        return cal.Schema.SYMMETRIC
+        return weight_schema(self.schema)
 
 
 class _Quantizer:
@@ -209,7 +206,7 @@ class _Quantizer:
                 continue
             constant = _constant_of(value)
             if constant is not None and slot == _WEIGHTS.get(op.name):
-                axis = _weight_axis(op, value) if self.options.channelwise else None
+                axis = weight_axis(op, value) if self.options.channelwise else None
                 new = self._weight(constant, axis)
                 weight_type = quantized_element(new.type)
             elif constant is not None and slot == _BIASES.get(op.name):
@@ -235,7 +232,7 @@ class _Quantizer:
             if constant is None:
                 self._expect(op, index, _with_element(value.type, Float16Type()))
                 continue
-            array = _array(constant).astype(np.float16)
+            array = constant_array(constant).astype(np.float16)
             op.operands[index] = self._new_constant(constant, array, Float16Type(), ".f16")
 
     # -- types ---------------------------------------------------------------
@@ -269,7 +266,7 @@ class _Quantizer:
             # A non-negative range is stored as u8 with zero point 0: Glow's asymmetric
             # choice on [0, max], which is what the schema means for such a range.
             schema, storage = cal.Schema.ASYMMETRIC, np.dtype(np.uint8)
-        histogram = _histogram(entry)
+        histogram = cal.profile_histogram(entry)
         if o.calibration is not cal.Calibration.NONE and not cal.calibration_applies(
             histogram, o.calibration
         ):
@@ -318,20 +315,15 @@ class _Quantizer:
     # -- constants -----------------------------------------------------------
 
     def _weight(self, constant: ConstantOp, axis: int | None) -> SSAValue:
-        w = _array(constant)
-        schema = self.options.weight_schema
-        if axis is None:
-            scale, offset = cal.choose_params(float(w.min()), float(w.max()), schema, np.int8)
-            scales, offsets = np.array(scale), np.array(offset)
-        else:
-            scales, offsets = cal.choose_channelwise_params(w, axis, schema, np.int8)
+        w = constant_array(constant)
+        scales, offsets = cal.weight_params(w, axis, self.options.weight_schema)
         return self._quantized_constant(constant, w, scales, offsets, axis, np.int8, ".qw")
 
     def _bias(
         self, op: OnnxOp, constant: ConstantOp, weight: UniformQuantizedType | None
     ) -> SSAValue:
         x = quantized_element(op.operands[0].type)
-        b = _array(constant)
+        b = constant_array(constant)
         if x is not None and weight is not None:
             _check_accumulator(op, b, x.scale * weight.scale_array())
         if not self.options.int32_bias or x is None or weight is None:
@@ -346,7 +338,7 @@ class _Quantizer:
         )
 
     def _own_params_constant(self, constant: ConstantOp) -> SSAValue:
-        array = _array(constant)
+        array = constant_array(constant)
         low, high = float(array.min(initial=0)), float(array.max(initial=0))
         scale, offset = cal.choose_params(low, high, self.options.schema, np.int8)
         return self._quantized_constant(
@@ -394,6 +386,14 @@ class _Quantizer:
 # -- helpers -------------------------------------------------------------------
 
 
+def weight_schema(schema: cal.Schema) -> cal.Schema:
+    """The schema of constant weights under the activations' `schema`."""
+    # Weights are symmetric like Glow's; power-of-two scales stay so (shift-only requantize).
+    if schema is cal.Schema.SYMMETRIC_WITH_POWER2_SCALE:
+        return schema
+    return cal.Schema.SYMMETRIC
+
+
 def input_names(main: FuncOp) -> dict[BlockArgument, str]:
     """The ONNX name of each argument of `@main`."""
     return {arg: port.name for arg, port in zip(main.args, input_ports(main), strict=True)}
@@ -425,7 +425,7 @@ def _constant_of(value: SSAValue) -> ConstantOp | None:
     return owner if isinstance(owner, ConstantOp) else None
 
 
-def _array(constant: ConstantOp) -> np.ndarray:
+def constant_array(constant: ConstantOp) -> np.ndarray:
     return np.asarray(elements_array(constant.value, constant.results[0].type))
 
 
@@ -448,27 +448,16 @@ def _params_name(result: SSAValue, name: str) -> str:
     return name
 
 
-def _histogram(entry: TensorProfile) -> cal.Histogram:
-    """The profile's grid histogram as equal bins over exactly [Min, Max]."""
-    edges = entry.bin_edges()
-    last = int(np.flatnonzero(entry.histogram)[-1])
-    counts = entry.histogram[: last + 1].astype(np.float64)
-    grid = cal.Histogram(counts, float(edges[0]), float(edges[last + 1]))
-    if entry.min == entry.max:
-        return cal.Histogram(counts[:1], entry.min, entry.max)
-    return cal.rescale_histogram(grid, entry.min, entry.max)
-
-
-def _weight_axis(op: OnnxOp, w: SSAValue) -> int | None:
+def weight_axis(op: OnnxOp, w: SSAValue) -> int | None:
     """The output-channel axis of the weights, or None without channelwise quantization."""
     rank = len(shape_of(w.type))
     if op.name == "onnx.Conv":
         return 0
     if op.name == "onnx.ConvTranspose":
         # W is [C, M/group, ...]: channels along axis 1 only when there is one group.
-        return 1 if _int_prop(op, "group") == 1 else None
+        return 1 if int_prop(op, "group") == 1 else None
     if op.name == "onnx.Gemm":
-        return 0 if _int_prop(op, "transB") else 1
+        return 0 if int_prop(op, "transB") else 1
     return rank - 1
 
 
@@ -482,12 +471,12 @@ def _check_accumulator(op: OnnxOp, b: np.ndarray, s_acc: np.ndarray) -> None:
     accumulator (a bias far larger than the input scale times the weight scale)."""
     ratio = 1.0
     if op.name == "onnx.Gemm":
-        ratio = abs(_float_prop(op, "beta") / _float_prop(op, "alpha"))
+        ratio = abs(float_prop(op, "beta") / float_prop(op, "alpha"))
     w = shape_of(op.operands[1].type)
     if op.name == "onnx.Conv":
         reduction = int(np.prod(w[1:]))
     else:
-        reduction = w[0] if op.name != "onnx.Gemm" or not _int_prop(op, "transB") else w[-1]
+        reduction = w[0] if op.name != "onnx.Gemm" or not int_prop(op, "transB") else w[-1]
     scale = s_acc.reshape(-1) if s_acc.size == b.size else np.max(s_acc)
     steps = float(np.max(np.abs(b.astype(np.float64).reshape(-1)) * ratio / scale, initial=0.0))
     if steps + reduction * _PRODUCT_MAX > _INT32_MAX:
@@ -504,18 +493,18 @@ def _bias_fits_accumulator(op: OnnxOp, b: np.ndarray, weight: UniformQuantizedTy
     Gemm scales C by beta and the product by alpha, so only alpha = beta = 1 adds C as
     is; per-channel weights need C to lie along their channels (its last axis).
     """
-    if op.name == "onnx.Gemm" and any(_float_prop(op, p) != 1.0 for p in ("alpha", "beta")):
+    if op.name == "onnx.Gemm" and any(float_prop(op, p) != 1.0 for p in ("alpha", "beta")):
         return False
     return weight.axis is None or (b.ndim > 0 and b.shape[-1] == len(weight.scales))
 
 
-def _int_prop(op: OnnxOp, name: str) -> int:
+def int_prop(op: OnnxOp, name: str) -> int:
     attr = op.properties[name]
     assert isinstance(attr, IntegerAttr)
     return attr.value.data
 
 
-def _float_prop(op: OnnxOp, name: str) -> float:
+def float_prop(op: OnnxOp, name: str) -> float:
     attr = op.properties[name]
     assert isinstance(attr, FloatAttr)
     return attr.value.data

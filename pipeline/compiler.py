@@ -96,6 +96,17 @@ class QuantizationConfig(QuantizeOptions):
     num_histogram_bins: int = option(
         DEFAULT_NUM_HISTOGRAM_BINS, Option("num-histogram-bins", metavar="N", manifest=False)
     )
+    bias_correction: bool = option(
+        False,
+        Option(
+            "quantization-bias-correction",
+            help="shift INT8 Conv and Gemm biases by their weights' mean quantization error "
+            "(profile and compile both need it)",
+            manifest_default=False,
+        ),
+    )
+    """`-quantization-bias-correction`: the profile records per-channel sums and the
+    compile runs `correct-bias` before `quantize`."""
 
 
 @dataclass(frozen=True)
@@ -309,6 +320,7 @@ def _profile(
         session.fp16_hash,
         q.keep_original_precision_for_nodes,
         q.num_histogram_bins,
+        channel_sums=q.bias_correction,
     )
     observe = _profiling_observer(session, profiler)
     ports = session.inputs()
@@ -424,12 +436,19 @@ def compile_model(config: CompileConfig, after_pass: AfterPass | None = None) ->
     reference = session.module.clone() if config.input_list is not None else None
     q = config.quantization
     if q.profile is None:
+        if q.bias_correction:
+            raise UserError(
+                "-quantization-bias-correction needs -load-profile=PATH (or -dump-profile)"
+            )
         annotate(session, float_precision(config))
         session.run(session.make_pass("fuse-conv-bn"))
         session.run(session.make_pass("quantize"))
     else:
         annotate(session, "i8", int8_fallback=float_precision(config))
         session.run(session.make_pass("fuse-conv-bn"))
+        if q.bias_correction:
+            weights = {"schema": q.schema, "channelwise": q.channelwise}
+            session.run(session.make_pass("correct-bias", profile=str(q.profile), **weights))
         session.run(
             session.make_pass(
                 "quantize",

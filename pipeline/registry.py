@@ -40,6 +40,12 @@ def _fuse_conv_bn() -> type[ModulePass]:
     return FuseConvBnPass
 
 
+def _correct_bias() -> type[ModulePass]:
+    from aicc.passes.correct_bias import CorrectBiasPass
+
+    return CorrectBiasPass
+
+
 def _quantize() -> type[ModulePass]:
     from aicc.passes.quantize import QuantizePass
 
@@ -80,6 +86,7 @@ AICC_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "constant-fold-reference": _constant_fold_reference,
     "annotate-precision": _annotate_precision,
     "fuse-conv-bn": _fuse_conv_bn,
+    "correct-bias": _correct_bias,
     "quantize": _quantize,
     "insert-precision-casts": _insert_precision_casts,
     "plan-memory": _plan_memory,

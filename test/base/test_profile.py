@@ -275,7 +275,7 @@ def test_good_text_reads(tmp_path: Path) -> None:
         ("2 0 1 0", "2 0 -1 0", ":10: 'conv0': Histogram must be counts separated by single"),
         ("  Min: 0.1", "  Min: 1.5", ":7: 'conv0': Min 1.5 is above Max 1.0"),
         ("GraphHash: g0", "GraphHash: 0123", ":2: GraphHash must be a str, not '0123'"),
-        ("FormatVersion: 1", "FormatVersion: 2", ":1: FormatVersion 2 is not supported"),
+        ("FormatVersion: 1", "FormatVersion: 3", ":1: FormatVersion 3 is not supported"),
         (
             "NumHistogramBins: 4\n",
             "NumHistogramBins: 4\nNumHistogramBins: 4\n",
@@ -295,3 +295,91 @@ def test_read_errors_name_the_line(tmp_path: Path, old: str, new: str, want: str
 def test_duplicate_tensor(tmp_path: Path) -> None:
     entry = GOOD[GOOD.index("- NodeOutputName") :]
     assert _read_error(tmp_path, GOOD + entry) == ":11: NodeOutputName 'conv0' appears twice"
+
+
+# -- channel sums (-quantization-bias-correction) -----------------------------------
+
+
+def _sums_profile(*batches: np.ndarray) -> Profile:
+    profiler = Profiler("g0", FP16_HASH, [], 16, channel_sums=True)
+    for batch in batches:
+        profiler.observe("t", batch)
+    return profiler.profile()
+
+
+CHANNEL_ROWS = st.one_of(
+    hnp.arrays(
+        np.float32,
+        st.tuples(st.integers(1, 40), st.integers(1, 4)),
+        elements=st.floats(width=32, allow_nan=False, allow_infinity=False, allow_subnormal=True),
+    ),
+    hnp.arrays(
+        np.float64,
+        st.tuples(st.integers(1, 40), st.integers(1, 4)),
+        elements=st.floats(min_value=-1e300, max_value=1e300),
+    ),
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(values=CHANNEL_ROWS, cut=st.floats(0, 1))
+def test_channel_sums_are_exact_and_merge_like_histograms(values: np.ndarray, cut: float) -> None:
+    split = max(1, int(cut * len(values)))
+    whole = _sums_profile(values)
+    sums = whole.tensors["t"].channel_sums
+    assert sums is not None
+    exact = [sum(map(Fraction, values[:, c].tolist())) for c in range(values.shape[1])]
+    assert [Fraction(n) * Fraction(2) ** sums.exponent for n in sums.numerators] == exact
+    if split < len(values):
+        shards = [_sums_profile(values[:split]), _sums_profile(values[split:])]
+        assert merge_profiles(shards) == whole
+        assert profile_text(merge_profiles(shards[::-1])) == profile_text(whole)
+        assert _sums_profile(values[split:], values[:split]) == whole
+
+
+def test_channel_sums_file(tmp_path: Path) -> None:
+    batch = np.array([[[0.5, 1.5]], [[-1.0, 0.25]]], dtype=np.float32).transpose(0, 2, 1)
+    profile = _sums_profile(batch)
+    text = profile_text(profile)
+    assert text.startswith("FormatVersion: 2\n")
+    assert text.endswith("  ChannelSums: -2 7\n  ChannelSumExponent: -2\n")
+    path = tmp_path / "pgq.yaml"
+    write_profile(profile, path)
+    back = read_profile(path)
+    assert back == profile
+    assert back.tensors["t"].channel_means() == pytest.approx([-0.25, 0.875])
+    # Rank-1 tensors have no channels; a profile without sums stays version 1.
+    assert "ChannelSums" not in profile_text(_profile(np.ones(3)))
+
+
+GOOD_SUMS = (
+    GOOD.replace("FormatVersion: 1", "FormatVersion: 2")
+    + "  ChannelSums: 3 -1 5\n  ChannelSumExponent: -4\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "want"),
+    [
+        ("3 -1 5", "3 - 1", ":11: 'conv0': ChannelSums must be integers separated by single"),
+        ("3 -1 5", "3 -1", ":11: 'conv0': ChannelSums has 2 channels, which do not divide the 3"),
+        ("3 -1 5", "6 -2 10", ":11: 'conv0': ChannelSums is not in lowest terms"),
+        ("Exponent: -4", "Exponent: x", ":12: ChannelSumExponent must be a int, not 'x'"),
+        ("FormatVersion: 2", "FormatVersion: 1", ":7: a Tensors entry needs exactly the keys"),
+        ("  ChannelSumExponent: -4\n", "", ":7: a Tensors entry needs exactly the keys"),
+    ],
+)
+def test_channel_sums_read_errors(tmp_path: Path, old: str, new: str, want: str) -> None:
+    assert old in GOOD_SUMS
+    path = tmp_path / "pgq.yaml"
+    path.write_text(GOOD_SUMS)
+    assert read_profile(path).tensors["conv0"].channel_means() == pytest.approx(
+        [3 / 16, -1 / 16, 5 / 16]
+    )
+    assert _read_error(tmp_path, GOOD_SUMS.replace(old, new, 1)).startswith(want)
+
+
+def test_merge_refuses_profiles_with_and_without_sums() -> None:
+    values = np.ones((2, 3), dtype=np.float32)
+    with pytest.raises(UserError, match="only one records ChannelSums"):
+        merge_profiles([_sums_profile(values), _profile(values)])

@@ -23,6 +23,8 @@ from aicc.base.calibration import (
     channelwise_bias_params,
     choose_channelwise_params,
     choose_params,
+    optimize_kl,
+    profile_histogram,
     rescale_histogram,
 )
 from aicc.base.int8 import (
@@ -33,6 +35,7 @@ from aicc.base.int8 import (
     quantized_range,
     requantize,
 )
+from aicc.base.profile import DEFAULT_NUM_HISTOGRAM_BINS, tensor_profile
 from aicc.dialects.context import make_context
 from aicc.dialects.quant import Quant, UniformQuantizedType, format_scale
 from aicc.dialects.quant_canonicalize import dequantize_round_trips
@@ -285,6 +288,48 @@ def test_percentile_of_uniform_values() -> None:
     assert params.scale * 255 == pytest.approx(0.99, rel=1e-6)
     with pytest.raises(ValueError, match="percentile"):
         calibrated_params(histogram, Schema.ASYMMETRIC, np.uint8, Calibration.PERCENTILE, 20)
+
+
+def test_percentile_counts_both_tails_together() -> None:
+    # Uniform on [-1, 1]: 1% of |x| lies beyond 0.99. Clipping 1% from each tail, as
+    # a two-sided percentile does, would give 0.98 and clip twice what was asked.
+    histogram = Histogram(np.full(2000, 10.0), -1.0, 1.0)
+    params = calibrated_params(histogram, Schema.SYMMETRIC, np.int8, Calibration.PERCENTILE, 99.0)
+    assert params.scale * 127 == pytest.approx(0.99, rel=1e-6)
+
+
+def test_percentile_of_a_skewed_range_clips_its_long_side() -> None:
+    # 5% of the values at -0.5, 95% spread over [0, 10]: the 1% beyond the threshold is
+    # all on the long side; the short side is inside the range and kept.
+    histogram = Histogram(np.concatenate([[500.0], np.zeros(99), np.full(1900, 5.0)]), -0.5, 10.0)
+    params = calibrated_params(histogram, Schema.ASYMMETRIC, np.int8, Calibration.PERCENTILE, 99.0)
+    low, high = (-128 - params.offset) * params.scale, (127 - params.offset) * params.scale
+    assert low == pytest.approx(-0.5, abs=0.05)
+    assert high == pytest.approx(10.0 - 20 * 10.5 / 2000, abs=params.scale)
+
+
+def test_profile_histogram_keeps_every_count() -> None:
+    # A lone value at Max sits in the last grid bin; spreading that bin's count over the
+    # whole bin and cutting at Max would drop most of it.
+    values = np.concatenate([np.linspace(0, 1, 5000), [37.3]]).astype(F32)
+    histogram = profile_histogram(tensor_profile("t", values, DEFAULT_NUM_HISTOGRAM_BINS))
+    assert histogram.counts.sum() == len(values)
+    assert (histogram.min, histogram.max) == (0.0, pytest.approx(37.3))
+    assert histogram.counts[-1] == pytest.approx(1.0)
+
+
+def test_kl_keeps_most_of_a_relu_range() -> None:
+    # A Relu's output: half exact zeros, half a half-normal. Glow's KL, which merges the
+    # zero spike into Q's first quantized bin, shrinks the range to about a quarter of max.
+    rng = np.random.default_rng(0)
+    values = np.maximum(rng.standard_normal(400_000), 0.0).astype(F32)
+    histogram = Histogram.of(values)
+    low, high = optimize_kl(histogram, symmetric=False)
+    assert low == 0.0
+    assert high >= 0.6 * values.max()
+    params = calibrated_params(histogram, Schema.ASYMMETRIC, np.int8, Calibration.KL_MINIMIZATION)
+    baseline = calibrated_params(histogram, Schema.ASYMMETRIC, np.int8)
+    assert _mse(values, *params) <= _mse(values, *baseline)
 
 
 def test_rescaled_histogram_keeps_its_mass() -> None:

@@ -581,6 +581,28 @@ def _profile_negative(env: Env) -> Call:
     return load_profile(env, text, f"pgq.yaml:{line}:", "Histogram must be counts")
 
 
+@row("profile without channel sums for bias correction")
+def _profile_without_sums(env: Env) -> Call:
+    flags = ("-quantization-bias-correction",)
+    return load_profile(env, env.profile_text, "no ChannelSums for tensor", flags=flags)
+
+
+@row("profile malformed channel sums")
+def _profile_bad_sums(env: Env) -> Call:
+    text, line = edit_line(
+        env, "Histogram", lambda old: old + "  ChannelSums: 1 x\n  ChannelSumExponent: 0\n"
+    )
+    text = text.replace("FormatVersion: 1", "FormatVersion: 2", 1)
+    return load_profile(env, text, f"pgq.yaml:{line + 1}:", "ChannelSums must be integers")
+
+
+@row("-quantization-bias-correction without a profile")
+def _bias_correction_without_profile(env: Env) -> Call:
+    return env.compile(
+        "-quantization-bias-correction", needles=("-quantization-bias-correction", "-load-profile")
+    )
+
+
 # -- flags and passes ----------------------------------------------------------------------
 
 
