@@ -11,7 +11,7 @@ pre-bound callables; a DMA is one `np.copyto`), `matrix` (matmul, implicit-GEMM 
 """
 
 from aicc.sim.device.memory import DeviceFault
-from aicc.sim.device.program import DeviceProgram, IoBuffer, load_program
+from aicc.sim.device.program import DeviceProgram, IoBuffer, load_program, load_tables
 from aicc.sim.device.report import CostReport, NodeCost
 
 __all__ = [
@@ -21,4 +21,5 @@ __all__ = [
     "IoBuffer",
     "NodeCost",
     "load_program",
+    "load_tables",
 ]
