@@ -781,3 +781,57 @@ def walk(reader: TableReader, row: int = 0) -> Iterator[int]:
     yield row
     for child in reader.children[row]:
         yield from walk(reader, child)
+
+
+def share_constants(
+    program: Mapping[str, np.ndarray | None], store: Mapping[str, np.ndarray]
+) -> tuple[list[ConstantRef], dict[str, np.ndarray]]:
+    """The constant table of a program whose constants go into `store` (a model's), and
+    the store with what it lacks. A program constant equal to a stored array, or to a
+    permutation of its axes (a weight in the device's layout), refers to that array."""
+    shared = dict(store)
+    candidates: dict[tuple[str, int], list[str]] = {}
+    for key, array in shared.items():
+        candidates.setdefault((array.dtype.str, array.size), []).append(key)
+    refs: list[ConstantRef] = []
+    for key, array in sorted(program.items()):
+        if array is None:
+            raise ValueError(f"constant '{key}' has no data (it was elided)")
+        for other in candidates.get((array.dtype.str, array.size), []):
+            perm = _permutation(shared[other], array)
+            if perm is not None:
+                refs.append(ConstantRef(key, other, perm or None))
+                break
+        else:
+            name = key
+            while name in shared:
+                name += "'"
+            shared[name] = array
+            candidates.setdefault((array.dtype.str, array.size), []).append(name)
+            refs.append(ConstantRef(key, name, None))
+    return refs, shared
+
+
+_MAX_PERMUTED_RANK = 5
+
+
+def _permutation(source: np.ndarray, target: np.ndarray) -> tuple[int, ...] | None:
+    """() if `target` has `source`'s bytes; the axes that permute the squeezed `source`
+    into `target`'s bytes; None if neither."""
+    # Bits, not values: -0.0 and 0.0 (and NaNs) must stay as they are.
+    source, target = _bits(source), _bits(target)
+    if source.shape == target.shape and np.array_equal(source, target):
+        return ()
+    squeezed, wanted = np.squeeze(source), np.squeeze(target)
+    if not 1 <= squeezed.ndim == wanted.ndim <= _MAX_PERMUTED_RANK:
+        return None
+    for perm in itertools.permutations(range(squeezed.ndim)):
+        if tuple(squeezed.shape[axis] for axis in perm) != wanted.shape:
+            continue
+        if np.array_equal(np.transpose(squeezed, perm), wanted):
+            return perm
+    return None
+
+
+def _bits(array: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(array).view(f"u{array.dtype.itemsize}")

@@ -85,11 +85,16 @@ def sidecar_path(path: Path) -> Path:
     return path.with_name(path.name + ".npz")
 
 
-def parse_module(ctx: Context, text: str, source: Path | None = None) -> ModuleOp:
-    """Parse a module; blobs marked `__sidecar__` load from `source`'s `.npz` sidecar."""
+def parse_module(
+    ctx: Context, text: str, source: Path | None = None, sidecar: Path | None = None
+) -> ModuleOp:
+    """Parse a module; blobs marked `__sidecar__` load from `sidecar` (None: `source`'s
+    `.npz` sidecar)."""
     store = constant_store(ctx)
-    if source is not None and sidecar_path(source).exists():
-        store.sidecar = _sidecar_loader(sidecar_path(source))
+    if sidecar is None and source is not None:
+        sidecar = sidecar_path(source)
+    if sidecar is not None and sidecar.exists():
+        store.sidecar = npz_loader(sidecar)
     return Parser(ctx, text, name=str(source) if source else "<stdin>").parse_module()
 
 
@@ -99,7 +104,7 @@ _NPY_HEADERS = {
 }
 
 
-def _sidecar_loader(path: Path) -> Callable[[str], np.ndarray]:
+def npz_loader(path: Path) -> Callable[[str], np.ndarray]:
     """Read members of an `.npz` sidecar by key; a broken archive or member is a
     `UserError` naming the file, and a member's declared size is checked against its
     stored bytes before anything is allocated."""
