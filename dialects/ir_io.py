@@ -6,7 +6,8 @@ that printed IR stays short, a blob larger than `elide_over` bytes is not
 written inline: it goes to an `.npz` sidecar beside the output file
 (`FILE.npz`, value `__sidecar__`), or, when there is no output file, is elided
 (`__elided__`) like MLIR's `--mlir-elide-resource-strings-if-larger`. Parsing
-`FILE` loads `FILE.npz` when the text refers to it.
+`FILE` loads `FILE.npz` when the text refers to it (else the `constants.npz` beside
+it: a bundle's `model.mlir` shares the bundle's constant store).
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ from aicc.base.errors import UserError, first_line
 from aicc.base.files import write_files_atomically
 from aicc.dialects.aicc import ELIDED, SIDECAR, Blob, DenseResourceAttr, constant_store, encode_blob
 from aicc.dialects.onnx_base import OnnxOp
+
+STORE_FILE = "constants.npz"
+"""A bundle's constant store: the sidecar of the IR texts beside it that have none."""
 
 DEFAULT_ELIDE_OVER = 4096
 """Bytes above which a blob leaves the text (sidecar or elided)."""
@@ -89,10 +93,12 @@ def parse_module(
     ctx: Context, text: str, source: Path | None = None, sidecar: Path | None = None
 ) -> ModuleOp:
     """Parse a module; blobs marked `__sidecar__` load from `sidecar` (None: `source`'s
-    `.npz` sidecar)."""
+    `.npz` sidecar, else the `constants.npz` store beside it, as in a bundle)."""
     store = constant_store(ctx)
     if sidecar is None and source is not None:
         sidecar = sidecar_path(source)
+        if not sidecar.exists():
+            sidecar = source.with_name(STORE_FILE)
     if sidecar is not None and sidecar.exists():
         store.sidecar = npz_loader(sidecar)
     return Parser(ctx, text, name=str(source) if source else "<stdin>").parse_module()

@@ -50,7 +50,13 @@ from aicc.base.target import Target, load_target
 from aicc.dialects.aic_tables import AicTables, encode, read_program, tables_module
 from aicc.dialects.context import make_context
 from aicc.dialects.graph import Port
-from aicc.dialects.ir_io import npz_loader, parse_error_line, parse_module, sidecar_path
+from aicc.dialects.ir_io import (
+    STORE_FILE,
+    npz_loader,
+    parse_error_line,
+    parse_module,
+    sidecar_path,
+)
 from aicc.runtime.manifest import Manifest, check_hash, regular_file
 from aicc.sim.device import CostReport, DeviceProgram, load_tables
 
@@ -58,7 +64,7 @@ FORMAT_VERSION = 4
 READABLE_VERSIONS = (1, 2, 3, 4)
 MODULE_FILE = "model.mlir"
 PROGRAM_FILE = "program.aicb"
-CONSTANTS_FILE = "constants.npz"
+CONSTANTS_FILE = STORE_FILE
 TARGET_FILE = "target.yaml"
 MANIFEST_FILE = "manifest.json"
 OLD_FILES = ("model.mlir.npz", "program.mlir", "program.mlir.npz")
