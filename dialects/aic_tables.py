@@ -23,7 +23,7 @@ from __future__ import annotations
 import io
 import itertools
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import IntEnum
 from functools import cache
@@ -46,6 +46,7 @@ from xdsl.dialects.builtin import (
     i64,
 )
 from xdsl.ir import Attribute, Block, Operation, Region
+from xdsl.irdl import IRDLOperation
 from xdsl.parser import Parser
 from xdsl.printer import Printer
 
@@ -762,7 +763,7 @@ def tables_module(tables: AicTables, load: Callable[[str], np.ndarray | None]) -
         properties = {k: _attribute(v, blobs) for k, v in reader.properties(row).items()}
         attributes = reader.properties(row, ATTRIBUTE_FLAG)
         regions = []
-        if op_type.get_irdl_definition().regions:
+        if issubclass(op_type, IRDLOperation) and op_type.get_irdl_definition().regions:
             regions = [Region(Block([build(child) for child in reader.children[row]]))]
         return op_type.create(
             properties=properties,
@@ -774,13 +775,6 @@ def tables_module(tables: AicTables, load: Callable[[str], np.ndarray | None]) -
     if not isinstance(module, ModuleOp):
         raise UserError("the binary program's root is not a builtin.module")
     return module
-
-
-def walk(reader: TableReader, row: int = 0) -> Iterator[int]:
-    """Op rows of the subtree at `row`, in pre-order."""
-    yield row
-    for child in reader.children[row]:
-        yield from walk(reader, child)
 
 
 def share_constants(

@@ -150,7 +150,9 @@ class Bundle:
         try:
             program = load_tables(tables, constants, target)
         except UserError as e:
-            raise UserError(f"{path}: {e}") from None
+            # A problem of another bundle file (the constant store) names that file.
+            named = str(e).startswith(str(self.directory))
+            raise (e if named else UserError(f"{path}: {e}")) from None
         inputs, outputs = self.edges("inputs"), self.edges("outputs")
         _check_io(self.directory / MANIFEST_FILE, program, inputs + outputs)
         return DeviceExecutable(program, target, inputs, outputs)
