@@ -1,13 +1,13 @@
 """`aicc-opt`: xdsl-opt with aicc's dialects, passes and ONNX frontends.
 
 It reads `.mlir`, `.onnx` or `.onnxtxt`, a binary `aic` program (`.aicb`, its
-constants in the `FILE.aicb.npz` sidecar) or a bundle directory (its program), runs a
-`-p` pipeline and prints the module with its constant blobs; `-o FILE.aicb` writes
-the `aic` program in binary instead (docs/bundle-format.md). User errors are one
-line and exit status 2 (except what `--verify-diagnostics`/`--parsing-diagnostics` ask
-xDSL to print).
-`-o FILE` is written once, after every chunk succeeded, through a temporary
-file; its large blobs go to the `FILE.npz` sidecar.
+constants in the `FILE.aicb.npz` sidecar, or in a bundle's `constants.npz` beside it)
+or a bundle directory (its program), runs a `-p` pipeline and prints the module with
+its constant blobs; `-o FILE.aicb` writes the `aic` program in binary instead
+(docs/bundle-format.md). User errors are one line and exit status 2 (except what
+`--verify-diagnostics`/`--parsing-diagnostics` ask xDSL to print). `-o FILE` is
+written once, after every chunk succeeded, through a temporary file; its large blobs
+go to the `FILE.npz` sidecar.
 
 The device path runs step by step, each level printable and parseable:
 
@@ -42,6 +42,7 @@ from aicc.dialects.aic_tables import (
 )
 from aicc.dialects.context import register_dialects
 from aicc.dialects.ir_io import (
+    STORE_FILE,
     diagnostic_error,
     npz_loader,
     parse_error_line,
@@ -120,8 +121,9 @@ class AiccOptMain(xDSLOptMain):
 
         def parse_binary(stream: IO[bytes]) -> ModuleOp:
             path = self.input_path() or Path("<stdin>")
-            sidecar = sidecar_path(path)
-            load = npz_loader(sidecar) if sidecar.exists() else _no_constants
+            stores = [sidecar_path(path), path.with_name(STORE_FILE)]
+            store = next((store for store in stores if store.exists()), None)
+            load = _no_constants if store is None else npz_loader(store)
             return tables_module(read_program(path, stream.read()), load)
 
         def parse_bundle(_: IO[bytes]) -> ModuleOp:

@@ -144,3 +144,22 @@ def test_format_version_1_bundle(flow: Path) -> None:
     (got,) = outputs(flow / "v1out", 1)
     (want,) = outputs(flow / "ref", 1)
     np.testing.assert_array_equal(got, want)
+
+
+def test_aicc_opt_prints_the_bundle_program(flow: Path) -> None:
+    """`aicc-opt DIR` and `aicc-opt DIR/program.aicb` print the same `aic` text, which
+    parses back and prints unchanged; the bundle's `model.mlir` reads its constants from
+    the bundle's store."""
+    from_dir = run_tool("aicc-opt", "bundle", cwd=flow)
+    assert from_dir.returncode == 0, from_dir.stderr
+    assert "aic.program" in from_dir.stdout and "aic.core" in from_dir.stdout
+    (flow / "printed.mlir").write_text(from_dir.stdout)
+    again = run_tool("aicc-opt", "printed.mlir", cwd=flow)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == from_dir.stdout
+    from_file = run_tool("aicc-opt", "bundle/program.aicb", cwd=flow)
+    assert from_file.stdout == from_dir.stdout, from_file.stderr
+    model = run_tool("aicc-opt", "bundle/model.mlir", cwd=flow)
+    assert model.returncode == 0, model.stderr
+    missing = run_tool("aicc-opt", "nothing.aicb", cwd=flow)
+    assert_user_error(missing, "nothing.aicb")
