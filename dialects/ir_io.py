@@ -143,6 +143,21 @@ def npz_loader(path: Path) -> Callable[[str], np.ndarray]:
     return load
 
 
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+"""The date of every `.npz` member: zip's earliest, so archives do not depend on the clock."""
+
+
+def npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
+    """An `.npz` archive (as `np.load` reads it) whose bytes depend only on the arrays."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for key in sorted(arrays):
+            info = zipfile.ZipInfo(f"{key}.npy", date_time=_ZIP_DATE)
+            with archive.open(info, "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, np.asarray(arrays[key]), allow_pickle=False)
+    return buffer.getvalue()
+
+
 def save_text(path: Path, text: str, sidecar: dict[str, np.ndarray]) -> None:
     """Write printed IR to `path` and its large blobs to the `path.npz` sidecar, as a unit."""
     files: dict[Path, str | bytes] = {}

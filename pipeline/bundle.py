@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import zipfile
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,7 @@ from aicc.base.options import manifest_options
 from aicc.base.target import DEFAULT_TARGET
 from aicc.dialects.aic_tables import encode, program_bytes, share_constants, with_constants
 from aicc.dialects.graph import Port
-from aicc.dialects.ir_io import print_module
+from aicc.dialects.ir_io import npz_bytes, print_module
 from aicc.dialects.onnx_precision import precision_report
 from aicc.pipeline.compiler import CompiledModel
 from aicc.pipeline.device import device_io, instruction_count, peak_activation_bytes, program_op
@@ -39,9 +38,6 @@ from aicc.runtime.bundle import (
     PROGRAM_FILE,
     TARGET_FILE,
 )
-
-_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-"""The date of every `.npz` member: zip's earliest, so archives do not depend on the clock."""
 
 
 def _file_hash(path: Path | None) -> str | None:
@@ -107,17 +103,6 @@ def manifest(compiled: CompiledModel) -> dict[str, Any]:
         },
         "executable": "aic-simulator",
     }
-
-
-def npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
-    """An `.npz` archive (as `np.load` reads it) whose bytes depend only on the arrays."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
-        for key in sorted(arrays):
-            info = zipfile.ZipInfo(f"{key}.npy", date_time=_ZIP_DATE)
-            with archive.open(info, "w", force_zip64=True) as member:
-                np.lib.format.write_array(member, np.asarray(arrays[key]), allow_pickle=False)
-    return buffer.getvalue()
 
 
 def bundle_files(model: ModuleOp, program: ModuleOp) -> dict[str, str | bytes]:

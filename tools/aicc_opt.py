@@ -44,6 +44,7 @@ from aicc.dialects.context import register_dialects
 from aicc.dialects.ir_io import (
     STORE_FILE,
     diagnostic_error,
+    npz_bytes,
     npz_loader,
     parse_error_line,
     parse_module,
@@ -51,9 +52,7 @@ from aicc.dialects.ir_io import (
     save_text,
     sidecar_path,
 )
-from aicc.pipeline.bundle import npz_bytes
 from aicc.pipeline.registry import AICC_PASSES
-from aicc.runtime.bundle import read_bundle
 from aicc.tools.cli import (
     add_symbol_argument,
     one_line_errors,
@@ -127,6 +126,9 @@ class AiccOptMain(xDSLOptMain):
             return tables_module(read_program(path, stream.read()), load)
 
         def parse_bundle(_: IO[bytes]) -> ModuleOp:
+            # Imported here: the runner (and the simulator) only for bundle input.
+            from aicc.runtime.bundle import read_bundle
+
             path = self.input_path()
             assert path is not None
             return read_bundle(path).program()

@@ -27,9 +27,8 @@ from aicc.base.errors import UserError
 from aicc.base.int8 import dequantize, quantize
 from aicc.dialects.aic_tables import TableReader, encode, read_program, tables_module
 from aicc.dialects.graph import Port
-from aicc.dialects.ir_io import module_text, save_module
+from aicc.dialects.ir_io import module_text, npz_bytes, save_module
 from aicc.frontend.models import tiny_cnn
-from aicc.pipeline.bundle import npz_bytes
 from aicc.pipeline.device import device_io, program_op
 from aicc.runtime.bundle import Edge, read_bundle
 
