@@ -1018,11 +1018,12 @@ class VectorOp(InstructionOp):
 def _broadcast_problem(ins: Sequence[Layout], out: tuple[int, ...]) -> str | None:
     """Every in broadcasts to the out shape (numpy rules)."""
     for index, view in enumerate(ins):
-        try:
-            shape = np.broadcast_shapes(view.shape, out)
-        except ValueError:
-            shape = None
-        if shape != out:
+        shape = view.shape
+        # numpy's rule, for a result equal to `out`: no more dims, each 1 or out's.
+        fits = len(shape) <= len(out) and all(
+            d in (1, o) for d, o in zip(reversed(shape), reversed(out), strict=False)
+        )
+        if not fits:
             return f"ins[{index}] {_dims(view.shape)} does not broadcast to {_dims(out)}"
     return None
 

@@ -536,6 +536,9 @@ def _strings(tables: AicTables) -> list[str]:
 # -- decoding -------------------------------------------------------------------------------
 
 
+_NOT_SIMPLE = object()
+
+
 class TableReader:
     """Plain values of checked tables: op names, tree, properties (`aic.plain_value`'s
     types, plus `MemRefValue`, `Resource` and `AttrText`)."""
@@ -558,6 +561,19 @@ class TableReader:
         self.prop_dtype: list[int] = t["prop_dtype"].tolist()
         self.ints: list[int] = t["ints"].tolist()
         self.views = _layouts(tables)
+        self.prop_names = [self.strings[i] for i in self.prop_name]
+        views, strings = self.views, self.strings
+        # The one-row kinds that most properties are, decoded once.
+        self.simple: list[object] = [
+            views[v]
+            if k == Kind.VIEW
+            else v
+            if k == Kind.INT
+            else strings[v]
+            if k == Kind.STRING
+            else _NOT_SIMPLE
+            for k, v in zip(self.prop_kind, self.prop_value, strict=True)
+        ]
         children: list[list[int]] = [[] for _ in self.names]
         for row, parent in enumerate(self.parents):
             if parent >= 0:
@@ -569,11 +585,14 @@ class TableReader:
         values: dict[str, object] = {}
         end = self.first[row] + self.counts[row]
         index = self.first[row]
+        simple, names, prop_flags = self.simple, self.prop_names, self.prop_flags
         while index < end:
-            name = self.strings[self.prop_name[index]]
-            value, after = self._value(index, end)
-            if self.prop_flags[index] == flags:
-                values[name] = value
+            value = simple[index]
+            after = index + 1
+            if value is _NOT_SIMPLE:
+                value, after = self._value(index, end)
+            if prop_flags[index] == flags:
+                values[names[index]] = value
             index = after
         return values
 

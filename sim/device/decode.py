@@ -102,6 +102,7 @@ class Decoder:
         self.target = target
         self.cores = cores
         self._reuse = _WeightReuse()
+        self._arrays: dict[tuple[int, Layout], np.ndarray] = {}
         self._units: dict[str, Callable[[int, int, Values, str], Instruction]] = {
             DmaOp.name: self._dma,
             WaitOp.name: self._numbered,
@@ -149,9 +150,16 @@ class Decoder:
         return None
 
     def _array(self, core: int, layout: Layout) -> np.ndarray:
-        memories = self.memories
-        memory = memories.ddr if layout.space == "ddr" else memories.scratchpads[core]
-        return Memories.array(memory, layout.addr, layout.shape, layout.strides, layout.dtype)
+        """A numpy view of `layout` in `core`'s address space (an instruction's own view
+        object: numpy views of one view are made once)."""
+        key = (-1 if layout.space == "ddr" else core, layout)
+        array = self._arrays.get(key)
+        if array is None:
+            memories = self.memories
+            memory = memories.ddr if layout.space == "ddr" else memories.scratchpads[core]
+            array = Memories.array(memory, layout.addr, layout.shape, layout.strides, layout.dtype)
+            self._arrays[key] = array
+        return array.view()
 
     def _instruction(
         self, core: int, index: int, values: Values, kind: str, unit: str, run: Run | None
@@ -271,10 +279,10 @@ class _WeightReuse:
 
 def _sp_writes(encoded: Encoded) -> list[Layout]:
     """The scratchpad views an instruction writes."""
-    op = INSTRUCTIONS[encoded.name]
-    written = [
-        layout for role, layout in value_views(encoded.values) if role.split("[")[0] in op.WRITES
-    ]
+    written: list[Layout] = []
+    for role in INSTRUCTIONS[encoded.name].WRITES:
+        value = encoded.values[role]
+        written.extend(cast(list[Layout], value) if type(value) is list else [cast(Layout, value)])
     return [layout for layout in written if layout.space == "sp"]
 
 

@@ -149,7 +149,7 @@ class DeviceProgram:
                 raise DeviceFault(f"device fault: {problem}")
             view = Memories.array(self.memories.ddr, addr, memref.shape, None, memref.dtype)
             if key is not None:
-                view[...] = _constant(name, key, constants.get(key), memref)
+                _load_constant(view, name, key, constants.get(key), memref)
                 continue
             io = IoBuffer(name, kind, memref.shape, memref.element, memref.dtype, addr)
             self.io.append(io)
@@ -232,6 +232,17 @@ def _layer(values: Values) -> Layer:
         )
     except ValueError as e:
         raise DeviceFault(f"device fault: aic.layer '{values.get('node')}': {e}") from None
+
+
+def _load_constant(
+    view: np.ndarray, name: str, key: str, array: np.ndarray | None, memref: MemRefValue
+) -> None:
+    """Copy a constant into its DDR view; a (transposed) array of the buffer's dtype is
+    copied once, anything else is its bytes reinterpreted."""
+    if array is not None and array.dtype == memref.dtype and array.size == view.size:
+        view.reshape(array.shape)[...] = array
+        return
+    view[...] = _constant(name, key, array, memref)
 
 
 def _constant(name: str, key: str, array: np.ndarray | None, memref: MemRefValue) -> np.ndarray:
