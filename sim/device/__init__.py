@@ -1,6 +1,7 @@
 """`aicc.sim.device`: the simulator of `aic` programs.
 
-    program = load_program(module, target)       # decode and check once
+    program = load_program(module, target)       # encode to tables, decode and check once
+    program = load_tables(tables, constants, target)  # a bundle's binary program
     outputs, report = program.run({"x": x})      # storage dtypes, ONNX shapes
     print(report.format()); report.to_json()
 
