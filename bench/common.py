@@ -53,11 +53,13 @@ def _pinned(options):  # noqa: ANN001, ANN202 (onnxruntime is untyped)
     return options
 
 
-def ort_session(model: onnx.ModelProto):  # noqa: ANN201 (onnxruntime is untyped)
+def ort_session(model: onnx.ModelProto | bytes):  # noqa: ANN201 (onnxruntime is untyped)
+    """A pinned CPU session of the model (or of its serialized bytes)."""
     import onnxruntime as ort
 
+    data = model if isinstance(model, bytes) else model.SerializeToString()
     return ort.InferenceSession(
-        model.SerializeToString(), _pinned(ort.SessionOptions()), providers=["CPUExecutionProvider"]
+        data, _pinned(ort.SessionOptions()), providers=["CPUExecutionProvider"]
     )
 
 

@@ -9,7 +9,10 @@
   single-threaded FP32 latency for the same model and input;
 - the simulated device cycles of the convolutions against their roofline bound
   (from the CostReport: span cycles of every conv node over the target's bound for
-  its useful MACs and compulsory DDR bytes).
+  its useful MACs and compulsory DDR bytes);
+- opening each bundle (`read_bundle(d).executable()`: manifest, hashes, decoding the
+  binary program, loading its constants) against creating an onnxruntime
+  `InferenceSession` for the same model; target: within OPEN_RATIO_TARGET times.
 
 Everything runs with THREADS threads (numpy's BLAS and onnxruntime); each figure is
 the median of `--runs` runs after a warm-up. Targets: simulator <= 5x onnxruntime,
@@ -45,6 +48,7 @@ X_SHAPE = (1, 3, 224, 224)
 SIM_RATIO_TARGET = 5.0
 COMPILE_TARGET_S = 20.0
 ROOFLINE_TARGET = 1.5
+OPEN_RATIO_TARGET = 2.0
 
 
 def verdict(met: bool) -> str:
@@ -84,8 +88,24 @@ def conv_rows(report: CostReport) -> tuple[float, float, str]:
     return span / roofline, convs[worst].ratio or 0.0, worst
 
 
+def open_row(bundle: Path, ort_open: float, runs: int) -> None:
+    """Opening the bundle, start to first instruction, against onnxruntime's session."""
+    seconds = median_seconds(lambda: read_bundle(bundle).executable(), runs)
+    ratio = seconds / ort_open
+    met = verdict(ratio <= OPEN_RATIO_TARGET)
+    print(
+        f"  open: {seconds * 1e3:.0f} ms = {ratio:.2f}x onnxruntime InferenceSession creation "
+        f"(target <= {OPEN_RATIO_TARGET:g}x: {met})"
+    )
+
+
 def measure(
-    label: str, config: CompileConfig, bundle: Path, x: np.ndarray, ort: float, runs: int
+    label: str,
+    config: CompileConfig,
+    bundle: Path,
+    x: np.ndarray,
+    ort: tuple[float, float],
+    runs: int,
 ) -> None:
     """Compile `config` to `bundle`, run it on the simulator and print its rows."""
     compile_s = median_seconds(lambda: write_bundle(compile(config), bundle), runs)
@@ -97,7 +117,7 @@ def measure(
     print(f"\n{label} bundle ({report.cores} cores, {simulated})")
     met = verdict(compile_s < COMPILE_TARGET_S)
     print(f"  compile to bundle: {compile_s:.2f} s (target < {COMPILE_TARGET_S:g} s: {met})")
-    ratio = sim / ort
+    ratio = sim / ort[0]
     met = verdict(ratio <= SIM_RATIO_TARGET)
     print(
         f"  simulator: {sim * 1e3:.1f} ms per inference = {ratio:.2f}x onnxruntime "
@@ -108,6 +128,7 @@ def measure(
         f"  convolutions: {total:.2f}x roofline (target <= {ROOFLINE_TARGET:g}x: {met}); "
         f"worst {worst_name} {worst:.2f}x"
     )
+    open_row(bundle, ort[1], runs)
 
 
 def main() -> None:
@@ -119,12 +140,15 @@ def main() -> None:
     session = ort_session(model)
     input_name = session.get_inputs()[0].name
     ort = median_seconds(lambda: session.run(None, {input_name: x}), args.runs)
+    serialized = model.SerializeToString()
+    ort_open = median_seconds(lambda: ort_session(serialized), args.runs)
     print(f"threads: {THREADS} (numpy BLAS and onnxruntime); median of {args.runs} after a warm-up")
     print(f"light_resnet50, random weights; onnxruntime FP32: {ort * 1e3:.1f} ms per inference")
+    print(f"onnxruntime InferenceSession creation: {ort_open * 1e3:.0f} ms")
     with tempfile.TemporaryDirectory(prefix="aicc-device-bench-") as work:
         directory = Path(work)
         for label, config in configs(directory).items():
-            measure(label, config, directory / f"bundle-{label}", x, ort, args.runs)
+            measure(label, config, directory / f"bundle-{label}", x, (ort, ort_open), args.runs)
 
 
 if __name__ == "__main__":

@@ -354,6 +354,124 @@ def _param_value(attr: Attribute) -> ParamValue:
     raise VerifyException(f"aic.vector: unsupported parameter {attr}")
 
 
+# -- plain values -----------------------------------------------------------------------
+#
+# The checks of an instruction read its properties as plain Python values, so that the
+# same checks run on xDSL ops (the verifier) and on a decoded binary program (the
+# simulator), which never builds xDSL ops.
+
+
+class Unit:
+    """The value of a `UnitAttr` property (a flag that is present)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "UNIT"
+
+
+UNIT = Unit()
+
+PlainValue = int | float | str | Unit | tuple[int, ...] | Layout | list[Layout] | dict[str, object]
+Values = Mapping[str, object]
+"""An op's properties by name, as `plain_value` gives them."""
+
+
+def plain_value(attr: Attribute) -> PlainValue | None:
+    """`attr` as a plain value: a view is a `Layout`, an array of views a list of them, an
+    i64 integer an int, an f64 float a float, a string a str, a unit `UNIT`, an i64 dense
+    array a tuple, a dictionary a dict of these; None for any other attribute."""
+    if isinstance(attr, ViewAttr):
+        return attr.layout()
+    if isinstance(attr, StringAttr):
+        return attr.data
+    if isinstance(attr, IntegerAttr):
+        return int(attr.value.data) if attr.type == i64 else None
+    if isinstance(attr, FloatAttr):
+        return float(attr.value.data) if isinstance(attr.type, Float64Type) else None
+    if isinstance(attr, UnitAttr):
+        return UNIT
+    if isinstance(attr, DenseArrayBase):
+        array = cast(DenseArrayBase[I64], attr)
+        return tuple(int(v) for v in array.get_values()) if array.elt_type == i64 else None
+    if isinstance(attr, ArrayAttr):
+        items = cast(ArrayAttr[Attribute], attr).data
+        if all(isinstance(item, ViewAttr) for item in items):
+            return [cast(ViewAttr, item).layout() for item in items]
+        return None
+    if isinstance(attr, DictionaryAttr):
+        values = {key: plain_value(value) for key, value in attr.data.items()}
+        return None if any(v is None for v in values.values()) else dict(values)
+    return None
+
+
+def instruction_values(op: Operation) -> dict[str, object]:
+    """The op's properties as plain values (an attribute with none is kept as is)."""
+    values: dict[str, object] = {}
+    for key, attr in op.properties.items():
+        value = plain_value(attr)
+        values[key] = attr if value is None else value
+    return values
+
+
+def _typed(values: Values, key: str, kind: type, what: str) -> object:
+    value = values.get(key)
+    if type(value) is not kind:
+        raise ValueError(f"property '{key}' is {'missing' if value is None else 'not'} {what}")
+    return value
+
+
+def view_value(values: Values, key: str) -> Layout:
+    return cast(Layout, _typed(values, key, Layout, "a view"))
+
+
+def views_value(values: Values, key: str) -> list[Layout]:
+    views = cast(list[object], _typed(values, key, list, "a list of views"))
+    if not all(type(view) is Layout for view in views):
+        raise ValueError(f"property '{key}' is not a list of views")
+    return cast(list[Layout], views)
+
+
+def int_value(values: Values, key: str, default: int | None = None) -> int:
+    if default is not None and key not in values:
+        return default
+    return cast(int, _typed(values, key, int, "an integer"))
+
+
+def text_value(values: Values, key: str) -> str:
+    return cast(str, _typed(values, key, str, "a string"))
+
+
+def ints_value(values: Values, key: str) -> tuple[int, ...]:
+    return cast(tuple[int, ...], _typed(values, key, tuple, "an integer array"))
+
+
+def params_value(values: Values, key: str = "params") -> dict[str, ParamValue]:
+    """A vector instruction's parameters (none: empty)."""
+    if key not in values:
+        return {}
+    params = cast(dict[str, object], _typed(values, key, dict, "a dictionary"))
+    for name, value in params.items():
+        if not isinstance(value, int | float | str | tuple):
+            raise ValueError(f"parameter '{name}' is not an integer, float, string or array")
+    return cast(dict[str, ParamValue], params)
+
+
+def matrix_zero_points(values: Values) -> tuple[int, int]:
+    return int_value(values, "a_zero_point", 0), int_value(values, "b_zero_point", 0)
+
+
+def value_views(values: Values) -> Iterator[tuple[str, Layout]]:
+    """Every operand view of an op's values with its role (`src`, `ins[1]`), in order."""
+    for key, value in values.items():
+        if type(value) is Layout:
+            yield key, value
+        elif type(value) is list:
+            for index, item in enumerate(cast(list[object], value)):
+                if type(item) is Layout:
+                    yield f"{key}[{index}]", item
+
+
 # -- program structure ---------------------------------------------------------------
 
 
@@ -583,6 +701,8 @@ class InstructionOp(IRDLOperation):
 
     VIEW_ROLES: ClassVar[tuple[str, ...]] = ()
     """The properties holding operand views."""
+    WRITES: ClassVar[tuple[str, ...]] = ()
+    """The properties holding the views it writes (a view or a list of views)."""
 
     def views(self) -> list[tuple[str, ViewAttr]]:
         """Every operand view with its role."""
@@ -590,6 +710,12 @@ class InstructionOp(IRDLOperation):
 
     def problem(self) -> str | None:
         """What is wrong with the shapes/dtypes of this instruction (None: nothing)."""
+        return self.check(instruction_values(self))
+
+    @classmethod
+    def check(cls, values: Values) -> str | None:
+        """`problem` on plain values: `instruction_values`, or a decoded binary program's
+        (which may be hand-made, so a missing or mistyped property is a `ValueError`)."""
         return None
 
 
@@ -605,6 +731,7 @@ class DmaOp(InstructionOp):
 
     name = "aic.dma"
     VIEW_ROLES: ClassVar[tuple[str, ...]] = ("src", "dst")
+    WRITES: ClassVar[tuple[str, ...]] = ("dst",)
 
     src = prop_def(ViewAttr)
     dst = prop_def(ViewAttr)
@@ -617,8 +744,9 @@ class DmaOp(InstructionOp):
     def tag_value(self) -> int:
         return self.tag.value.data
 
-    def problem(self) -> str | None:
-        src, dst = self.src, self.dst
+    @classmethod
+    def check(cls, values: Values) -> str | None:
+        src, dst = view_value(values, "src"), view_value(values, "dst")
         if {src.space, dst.space} != {"ddr", "sp"}:
             return f"copies {src.space} to {dst.space}; a DMA moves between ddr and sp"
         if src.shape != dst.shape or src.dtype != dst.dtype:
@@ -670,8 +798,9 @@ class _MatrixOp(InstructionOp):
     def accumulates(self) -> bool:
         return self.accumulate is not None
 
-    def dtype_problem(self, a: ViewAttr, b: ViewAttr, c: ViewAttr) -> str | None:
-        mode = self.mode_name
+    @classmethod
+    def matrix_problem(cls, values: Values, a: Layout, b: Layout, c: Layout) -> str | None:
+        mode = text_value(values, "mode")
         if mode not in MODES:
             return f"mode '{mode}' is not i8, f16 or f32"
         ins_ok = _MODE_INPUTS[mode]
@@ -680,9 +809,9 @@ class _MatrixOp(InstructionOp):
                 f"mode {mode} takes {'/'.join(str(d) for d in ins_ok)} operands and "
                 f"a {_MODE_OUTPUT[mode]} result, not {a.dtype}, {b.dtype} -> {c.dtype}"
             )
-        if mode != "i8" and self.zero_points != (0, 0):
+        if mode != "i8" and matrix_zero_points(values) != (0, 0):
             return f"zero points are only for mode i8, not {mode}"
-        return _all_in_sp(self)
+        return _all_in_sp(cls.name, values)
 
 
 _MODE_INPUTS = {
@@ -711,6 +840,7 @@ class MatmulOp(_MatrixOp):
 
     name = "aic.matmul"
     VIEW_ROLES: ClassVar[tuple[str, ...]] = ("a", "b", "c")
+    WRITES: ClassVar[tuple[str, ...]] = ("c",)
 
     a = prop_def(ViewAttr)
     b = prop_def(ViewAttr)
@@ -730,8 +860,10 @@ class MatmulOp(_MatrixOp):
         props = _matrix_props(node, mode, zero_points, accumulate)
         super().__init__(properties=_props(node, a=a, b=b, c=c, **props))
 
-    def problem(self) -> str | None:
-        a, b, c = self.a.shape, self.b.shape, self.c.shape
+    @classmethod
+    def check(cls, values: Values) -> str | None:
+        views = [view_value(values, role) for role in cls.VIEW_ROLES]
+        a, b, c = (view.shape for view in views)
         if min(len(a), len(b), len(c)) < 2:
             return "a, b and c must have rank >= 2"
         try:
@@ -740,7 +872,7 @@ class MatmulOp(_MatrixOp):
             batch = None
         if a[-1] != b[-2] or batch != c[:-2] or (a[-2], b[-1]) != c[-2:]:
             return f"shapes {_dims(a)} @ {_dims(b)} do not give {_dims(c)}"
-        return self.dtype_problem(self.a, self.b, self.c)
+        return cls.matrix_problem(values, *views)
 
 
 @irdl_op_definition
@@ -750,6 +882,7 @@ class ConvOp(_MatrixOp):
 
     name = "aic.conv"
     VIEW_ROLES: ClassVar[tuple[str, ...]] = ("input", "weight", "output")
+    WRITES: ClassVar[tuple[str, ...]] = ("output",)
 
     input = prop_def(ViewAttr)
     weight = prop_def(ViewAttr)
@@ -800,14 +933,16 @@ class ConvOp(_MatrixOp):
     def groups(self) -> int:
         return self.group.value.data
 
-    def problem(self) -> str | None:
-        x, w, y = self.input.shape, self.weight.shape, self.output.shape
+    @classmethod
+    def check(cls, values: Values) -> str | None:
+        views = [view_value(values, role) for role in cls.VIEW_ROLES]
+        x, w, y = (view.shape for view in views)
         if (len(x), len(w), len(y)) != (3, 4, 3):
             return "input, weight and output must be [H,W,C], [KH,KW,C/g,N] and [OH,OW,N]"
-        strides, dilations = _values(self.strides), _values(self.dilations)
+        strides, dilations = ints_value(values, "strides"), ints_value(values, "dilations")
         if len(strides) != 2 or len(dilations) != 2 or min(strides + dilations) < 1:
             return "strides and dilations must be two positive values"
-        g = self.groups
+        g = int_value(values, "group")
         if g < 1 or x[2] != g * w[2] or w[3] != y[2] or y[2] % g:
             return f"input {_dims(x)} and weight {_dims(w)} with group {g} do not match"
         for axis in range(2):
@@ -818,7 +953,7 @@ class ConvOp(_MatrixOp):
                     f"output {_dims(y)}: dimension {axis} is {y[axis]}, the padded input and "
                     f"window give {expected}"
                 )
-        return self.dtype_problem(self.input, self.weight, self.output)
+        return cls.matrix_problem(values, *views)
 
 
 @irdl_op_definition
@@ -826,6 +961,7 @@ class VectorOp(InstructionOp):
     """`aic.vector {opcode, ins, outs, params}`: one vector-unit operation on sp views."""
 
     name = "aic.vector"
+    WRITES: ClassVar[tuple[str, ...]] = ("outs",)
 
     opcode = prop_def(StringAttr)
     ins = prop_def(ArrayAttr[ViewAttr])
@@ -876,25 +1012,30 @@ class VectorOp(InstructionOp):
             (f"outs[{i}]", v) for i, v in enumerate(self.out_views)
         ]
 
-    def problem(self) -> str | None:
-        opcode = VectorOpcode.named(self.opcode_name)
+    @classmethod
+    def check(cls, values: Values) -> str | None:
+        name = text_value(values, "opcode")
+        opcode = VectorOpcode.named(name)
         if opcode is None:
-            return f"unknown vector opcode '{self.opcode_name}'"
-        if not self.out_views:
+            return f"unknown vector opcode '{name}'"
+        ins, outs = views_value(values, "ins"), views_value(values, "outs")
+        if not outs:
             return f"vector {opcode} writes no view"
-        return _all_in_sp(self) or (self._broadcast_problem() if opcode.broadcasts else None)
+        problem = _all_in_sp(cls.name, values)
+        return problem or (_broadcast_problem(ins, outs[0].shape) if opcode.broadcasts else None)
 
-    def _broadcast_problem(self) -> str | None:
-        """Every in broadcasts to the out shape (numpy rules)."""
-        out = self.out_views[0].shape
-        for index, view in enumerate(self.in_views):
-            try:
-                shape = np.broadcast_shapes(view.shape, out)
-            except ValueError:
-                shape = None
-            if shape != out:
-                return f"ins[{index}] {_dims(view.shape)} does not broadcast to {_dims(out)}"
-        return None
+
+def _broadcast_problem(ins: Sequence[Layout], out: tuple[int, ...]) -> str | None:
+    """Every in broadcasts to the out shape (numpy rules)."""
+    for index, view in enumerate(ins):
+        shape = view.shape
+        # numpy's rule, for a result equal to `out`: no more dims, each 1 or out's.
+        fits = len(shape) <= len(out) and all(
+            d in (1, o) for d, o in zip(reversed(shape), reversed(out), strict=False)
+        )
+        if not fits:
+            return f"ins[{index}] {_dims(view.shape)} does not broadcast to {_dims(out)}"
+    return None
 
 
 @irdl_op_definition
@@ -911,14 +1052,14 @@ def _dims(shape: Sequence[int]) -> str:
     return f"[{', '.join(str(d) for d in shape)}]"
 
 
-def _describe(view: ViewAttr) -> str:
+def _describe(view: Layout) -> str:
     return f"{_dims(view.shape)} {view.dtype}"
 
 
-def _all_in_sp(op: InstructionOp) -> str | None:
-    for role, view in op.views():
+def _all_in_sp(name: str, values: Values) -> str | None:
+    for role, view in value_views(values):
         if view.space != "sp":
-            return f"{role} is in {view.space}; {op.name} works on scratchpad views"
+            return f"{role} is in {view.space}; {name} works on scratchpad views"
     return None
 
 
@@ -940,7 +1081,18 @@ def where(core: int, index: int, op: Operation) -> str:
     (a vector instruction as `aic.vector.<opcode>`)."""
     node = op.node_name if isinstance(op, InstructionOp) else "?"
     kind = f"{op.name}.{op.opcode_name}" if isinstance(op, VectorOp) else op.name
+    return located(core, index, kind, node)
+
+
+def located(core: int, index: int, kind: str, node: str) -> str:
+    """`where` from an instruction's kind (`instruction_kind`) and node."""
     return f"core {core}, instruction {index} ({kind}, node '{node}')"
+
+
+def instruction_kind(name: str, values: Values) -> str:
+    """The op name, with the opcode for a vector instruction (`aic.vector.relu`)."""
+    opcode = values.get("opcode")
+    return f"{name}.{opcode}" if name == VectorOp.name and isinstance(opcode, str) else name
 
 
 def view_problem(view: ViewAttr | Layout, role: str, limits: Limits, dma: bool) -> str | None:
@@ -1010,18 +1162,29 @@ def program_problems(program: ProgramOp) -> Iterator[str]:
 
 
 def buffer_problems(buffer: BufferOp, limits: Limits) -> Iterator[str]:
-    name = f"aic.buffer '{buffer.buffer_name}'"
-    if buffer.buffer_kind not in BUFFER_KINDS:
-        yield f"{name}: kind must be input, output or constant, not '{buffer.buffer_kind}'"
-    if buffer.addr % limits.ddr_alignment:
-        yield f"{name}: offset {buffer.addr} is not a multiple of {limits.ddr_alignment}"
-    if buffer.addr < 0 or buffer.addr + buffer.nbytes > limits.ddr_bytes:
-        yield (
-            f"{name}: offset {buffer.addr} + {buffer.nbytes} bytes is outside the "
-            f"{limits.ddr_bytes}-byte DDR"
-        )
-    if (buffer.buffer_kind == "constant") != (buffer.value is not None):
-        yield f"{name}: a constant buffer, and only one, has a value"
+    yield from buffer_fields_problems(
+        buffer.buffer_name,
+        buffer.buffer_kind,
+        buffer.addr,
+        buffer.nbytes,
+        buffer.value is not None,
+        limits,
+    )
+
+
+def buffer_fields_problems(
+    name: str, kind: str, addr: int, nbytes: int, has_value: bool, limits: Limits
+) -> Iterator[str]:
+    """`buffer_problems` of a buffer given by its fields."""
+    label = f"aic.buffer '{name}'"
+    if kind not in BUFFER_KINDS:
+        yield f"{label}: kind must be input, output or constant, not '{kind}'"
+    if addr % limits.ddr_alignment:
+        yield f"{label}: offset {addr} is not a multiple of {limits.ddr_alignment}"
+    if addr < 0 or addr + nbytes > limits.ddr_bytes:
+        yield f"{label}: offset {addr} + {nbytes} bytes is outside the {limits.ddr_bytes}-byte DDR"
+    if (kind == "constant") != has_value:
+        yield f"{label}: a constant buffer, and only one, has a value"
 
 
 Aic = Dialect(
@@ -1040,3 +1203,8 @@ Aic = Dialect(
     ],
     [ViewAttr],
 )
+
+INSTRUCTIONS: dict[str, type[InstructionOp]] = {
+    op.name: op for op in Aic.operations if issubclass(op, InstructionOp)
+}
+"""The instruction ops by name."""

@@ -6,7 +6,8 @@ that printed IR stays short, a blob larger than `elide_over` bytes is not
 written inline: it goes to an `.npz` sidecar beside the output file
 (`FILE.npz`, value `__sidecar__`), or, when there is no output file, is elided
 (`__elided__`) like MLIR's `--mlir-elide-resource-strings-if-larger`. Parsing
-`FILE` loads `FILE.npz` when the text refers to it.
+`FILE` loads `FILE.npz` when the text refers to it (else the `constants.npz` beside
+it: a bundle's `model.mlir` shares the bundle's constant store).
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ from aicc.base.errors import UserError, first_line
 from aicc.base.files import write_files_atomically
 from aicc.dialects.aicc import ELIDED, SIDECAR, Blob, DenseResourceAttr, constant_store, encode_blob
 from aicc.dialects.onnx_base import OnnxOp
+
+STORE_FILE = "constants.npz"
+"""A bundle's constant store: the sidecar of the IR texts beside it that have none."""
 
 DEFAULT_ELIDE_OVER = 4096
 """Bytes above which a blob leaves the text (sidecar or elided)."""
@@ -85,11 +89,18 @@ def sidecar_path(path: Path) -> Path:
     return path.with_name(path.name + ".npz")
 
 
-def parse_module(ctx: Context, text: str, source: Path | None = None) -> ModuleOp:
-    """Parse a module; blobs marked `__sidecar__` load from `source`'s `.npz` sidecar."""
+def parse_module(
+    ctx: Context, text: str, source: Path | None = None, sidecar: Path | None = None
+) -> ModuleOp:
+    """Parse a module; blobs marked `__sidecar__` load from `sidecar` (None: `source`'s
+    `.npz` sidecar, else the `constants.npz` store beside it, as in a bundle)."""
     store = constant_store(ctx)
-    if source is not None and sidecar_path(source).exists():
-        store.sidecar = _sidecar_loader(sidecar_path(source))
+    if sidecar is None and source is not None:
+        sidecar = sidecar_path(source)
+        if not sidecar.exists():
+            sidecar = source.with_name(STORE_FILE)
+    if sidecar is not None and sidecar.exists():
+        store.sidecar = npz_loader(sidecar)
     return Parser(ctx, text, name=str(source) if source else "<stdin>").parse_module()
 
 
@@ -99,7 +110,7 @@ _NPY_HEADERS = {
 }
 
 
-def _sidecar_loader(path: Path) -> Callable[[str], np.ndarray]:
+def npz_loader(path: Path) -> Callable[[str], np.ndarray]:
     """Read members of an `.npz` sidecar by key; a broken archive or member is a
     `UserError` naming the file, and a member's declared size is checked against its
     stored bytes before anything is allocated."""
@@ -130,6 +141,21 @@ def _sidecar_loader(path: Path) -> Callable[[str], np.ndarray]:
             raise UserError(f"{path}: array '{key}': {first_line(e)}") from None
 
     return load
+
+
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+"""The date of every `.npz` member: zip's earliest, so archives do not depend on the clock."""
+
+
+def npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
+    """An `.npz` archive (as `np.load` reads it) whose bytes depend only on the arrays."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for key in sorted(arrays):
+            info = zipfile.ZipInfo(f"{key}.npy", date_time=_ZIP_DATE)
+            with archive.open(info, "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, np.asarray(arrays[key]), allow_pickle=False)
+    return buffer.getvalue()
 
 
 def save_text(path: Path, text: str, sidecar: dict[str, np.ndarray]) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import zipfile
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -24,21 +23,21 @@ from aicc.base.errors import UserError
 from aicc.base.files import check_output_directory, directory_atomically, write_files_atomically
 from aicc.base.options import manifest_options
 from aicc.base.target import DEFAULT_TARGET
+from aicc.dialects.aic_tables import encode, program_bytes, share_constants, with_constants
 from aicc.dialects.graph import Port
-from aicc.dialects.ir_io import print_module, sidecar_path
+from aicc.dialects.ir_io import npz_bytes, print_module
 from aicc.dialects.onnx_precision import precision_report
 from aicc.pipeline.compiler import CompiledModel
 from aicc.pipeline.device import device_io, instruction_count, peak_activation_bytes, program_op
 from aicc.runtime.bundle import (
+    CONSTANTS_FILE,
     FORMAT_VERSION,
     MANIFEST_FILE,
     MODULE_FILE,
+    OLD_FILES,
     PROGRAM_FILE,
     TARGET_FILE,
 )
-
-_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-"""The date of every `.npz` member: zip's earliest, so archives do not depend on the clock."""
 
 
 def _file_hash(path: Path | None) -> str | None:
@@ -106,26 +105,20 @@ def manifest(compiled: CompiledModel) -> dict[str, Any]:
     }
 
 
-def npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
-    """An `.npz` archive (as `np.load` reads it) whose bytes depend only on the arrays."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
-        for key in sorted(arrays):
-            info = zipfile.ZipInfo(f"{key}.npy", date_time=_ZIP_DATE)
-            with archive.open(info, "w", force_zip64=True) as member:
-                np.lib.format.write_array(member, np.asarray(arrays[key]), allow_pickle=False)
-    return buffer.getvalue()
-
-
-def module_files(module: ModuleOp, name: str) -> dict[str, str | bytes]:
-    """The printed module as `name` and, if it has large constants, its `name.npz` sidecar."""
-    sidecar: dict[str, np.ndarray] = {}
+def bundle_files(model: ModuleOp, program: ModuleOp) -> dict[str, str | bytes]:
+    """The model as text, the program as tables, and the one constant store of both: the
+    model's large constants, and those of the program that are not one of them (or one of
+    them with its axes permuted)."""
+    store: dict[str, np.ndarray] = {}
     text = io.StringIO()
-    print_module(module, text, sidecar=sidecar)
-    files: dict[str, str | bytes] = {name: text.getvalue()}
-    if sidecar:
-        files[sidecar_path(Path(name)).name] = npz_bytes(sidecar)
-    return files
+    print_module(model, text, sidecar=store)
+    tables, constants = encode(program)
+    refs, store = share_constants(constants, store)
+    return {
+        MODULE_FILE: text.getvalue(),
+        PROGRAM_FILE: program_bytes(with_constants(tables, refs)),
+        CONSTANTS_FILE: npz_bytes(store),
+    }
 
 
 def _sha256(data: str | bytes) -> str:
@@ -133,8 +126,7 @@ def _sha256(data: str | bytes) -> str:
 
 
 _BUNDLE_FILES = frozenset(
-    {MANIFEST_FILE, TARGET_FILE}
-    | {name for base in (MODULE_FILE, PROGRAM_FILE) for name in (base, f"{base}.npz")}
+    {MANIFEST_FILE, TARGET_FILE, MODULE_FILE, PROGRAM_FILE, CONSTANTS_FILE, *OLD_FILES}
 )
 
 
@@ -164,8 +156,7 @@ def write_bundle(compiled: CompiledModel, directory: Path) -> None:
     check_bundle_directory(directory)
     data = manifest(compiled)  # lowers first: a refused op leaves no half-written bundle
     files = {
-        **module_files(compiled.module, MODULE_FILE),
-        **module_files(compiled.program, PROGRAM_FILE),
+        **bundle_files(compiled.module, compiled.program),
         TARGET_FILE: target_bytes(compiled.session.config.target),
     }
     data["files"] = {name: _sha256(content) for name, content in sorted(files.items())}

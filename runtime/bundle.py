@@ -2,11 +2,16 @@
 `aicc.pipeline.bundle`) and running it: `aicc-run -t DIR`.
 
     DIR/model.mlir          the annotated, quantized high-level IR (what `--reference` runs)
-    DIR/model.mlir.npz      its large constants (sidecar, see aicc.dialects.ir_io)
-    DIR/program.mlir        the `aic` program for the device
-    DIR/program.mlir.npz    its large constants
+    DIR/program.aicb        the `aic` program for the device, as tables (aicc.dialects.aic_tables)
+    DIR/constants.npz       every constant of both, once (a weight in the device's layout
+                            is its model array with the axes permuted)
     DIR/target.yaml         a copy of the target description the program was built for
     DIR/manifest.json       format_version, compiler, target, options, io, precisions, hashes
+
+docs/bundle-format.md describes the files. Format_version 4 keeps the manifest of
+format_version 3; its program is binary, and the two IRs share one constant store.
+Format_version 3 and 2 bundles (`program.mlir`, with `.npz` sidecars) still run: their
+text program is encoded to the same tables.
 
 `manifest.json` (format_version 3) keeps the keys of format_version 2 and adds
 `files`: the sha256 of every other file of the bundle, by name. Format_version 2
@@ -30,7 +35,7 @@ format_version 2 hashes only `target.yaml`) before anything is parsed or allocat
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,29 +47,44 @@ from xdsl.utils.exceptions import ParseError
 from aicc.base.errors import UserError
 from aicc.base.int8 import dequantize, quantize
 from aicc.base.target import Target, load_target
+from aicc.dialects.aic_tables import AicTables, encode, read_program, tables_module
 from aicc.dialects.context import make_context
 from aicc.dialects.graph import Port
-from aicc.dialects.ir_io import parse_error_line, parse_module, sidecar_path
+from aicc.dialects.ir_io import (
+    STORE_FILE,
+    npz_loader,
+    parse_error_line,
+    parse_module,
+    sidecar_path,
+)
 from aicc.runtime.manifest import Manifest, check_hash, regular_file
-from aicc.sim.device import CostReport, DeviceProgram, load_program
+from aicc.sim.device import CostReport, DeviceProgram, load_tables
 
-FORMAT_VERSION = 3
-READABLE_VERSIONS = (1, 2, 3)
+FORMAT_VERSION = 4
+READABLE_VERSIONS = (1, 2, 3, 4)
 MODULE_FILE = "model.mlir"
-PROGRAM_FILE = "program.mlir"
+PROGRAM_FILE = "program.aicb"
+CONSTANTS_FILE = STORE_FILE
 TARGET_FILE = "target.yaml"
 MANIFEST_FILE = "manifest.json"
+OLD_FILES = ("model.mlir.npz", "program.mlir", "program.mlir.npz")
+"""The files of format_version 2 and 3 bundles that format_version 4 has not."""
 
 
-def _parse(path: Path) -> ModuleOp:
+def _parse(path: Path, sidecar: Path | None = None) -> ModuleOp:
     try:
         text = path.read_text()
     except OSError as e:
         raise UserError(f"{path}: cannot read: {e.strerror}") from None
     try:
-        return parse_module(make_context(), text, path)
+        return parse_module(make_context(), text, path, sidecar)
     except ParseError as e:
         raise UserError(parse_error_line(e)) from None
+
+
+def constants_loader(path: Path) -> Callable[[str], np.ndarray | None]:
+    """The arrays of a constant store by key (an absent key is a `UserError`)."""
+    return npz_loader(regular_file(path))
 
 
 @dataclass(frozen=True)
@@ -81,15 +101,30 @@ class Bundle:
 
     def model(self) -> ModuleOp:
         """The high-level IR (what `--reference` runs)."""
-        return _parse(regular_file(self.directory / MODULE_FILE))
+        store = self.directory / CONSTANTS_FILE if self.format_version >= 4 else None
+        return _parse(regular_file(self.directory / MODULE_FILE), store)
 
-    def program(self) -> ModuleOp:
+    @property
+    def program_path(self) -> Path:
         if self.format_version < 2:
             raise UserError(
                 f"{self.directory}: bundle format_version {self.format_version} holds no device "
                 "program; run it with --reference, or recompile it with this aicc"
             )
-        return _parse(self.directory / self.manifest["program"]["file"])
+        return self.directory / self.manifest["program"]["file"]
+
+    def program_tables(self) -> tuple[AicTables, Callable[[str], np.ndarray | None]]:
+        """The program's tables and its constant store (a text program is encoded)."""
+        path = self.program_path
+        if self.format_version >= 4:
+            return read_program(path), constants_loader(self.directory / CONSTANTS_FILE)
+        tables, constants = encode(_parse(path))
+        return tables, constants.get
+
+    def program(self) -> ModuleOp:
+        """The `aic` program as IR (to print it)."""
+        tables, constants = self.program_tables()
+        return tables_module(tables, constants)
 
     def target(self) -> Target:
         """The bundled target description, with the cores the program was built for."""
@@ -110,12 +145,14 @@ class Bundle:
     def executable(self) -> DeviceExecutable:
         """The program loaded into the simulator (decoded and checked once)."""
         target = self.target()
-        path = self.directory / self.manifest["program"]["file"]
-        module = self.program()
+        path = self.program_path
+        tables, constants = self.program_tables()
         try:
-            program = load_program(module, target)
+            program = load_tables(tables, constants, target)
         except UserError as e:
-            raise UserError(f"{path}: {e}") from None
+            # A problem of another bundle file (the constant store) names that file.
+            named = str(e).startswith(str(self.directory))
+            raise (e if named else UserError(f"{path}: {e}")) from None
         inputs, outputs = self.edges("inputs"), self.edges("outputs")
         _check_io(self.directory / MANIFEST_FILE, program, inputs + outputs)
         return DeviceExecutable(program, target, inputs, outputs)
@@ -180,12 +217,14 @@ def _check_hashes(manifest: Manifest, directory: Path) -> None:
     """Every file the runner reads is listed in `files`, and its sha256 matches."""
     files = manifest.section("files")
     program = manifest.data["program"]["file"]
-    read = [MODULE_FILE, program, TARGET_FILE]
-    read += [sidecar_path(Path(name)).name for name in (MODULE_FILE, program)]
+    required = [MODULE_FILE, program, TARGET_FILE]
+    if manifest.data["format_version"] >= 4:
+        required.append(CONSTANTS_FILE)
+    read = required + [sidecar_path(Path(name)).name for name in (MODULE_FILE, program)]
     for name in read:
         if name not in files and (directory / name).exists():
             raise manifest.error("files", f"'{name}' is in the bundle but has no hash")
-    for name in (MODULE_FILE, program, TARGET_FILE):
+    for name in required:
         manifest.get(files, name, "files")
     for name, digest in files.items():
         path = manifest.file(directory, name, f"files.{name}")

@@ -1,10 +1,13 @@
 """`aicc-opt`: xdsl-opt with aicc's dialects, passes and ONNX frontends.
 
-It reads `.mlir`, `.onnx` or `.onnxtxt`, runs a `-p` pipeline and prints the
-module with its constant blobs. User errors are one line and exit status 2
-(except what `--verify-diagnostics`/`--parsing-diagnostics` ask xDSL to print).
-`-o FILE` is written once, after every chunk succeeded, through a temporary
-file; its large blobs go to the `FILE.npz` sidecar.
+It reads `.mlir`, `.onnx` or `.onnxtxt`, a binary `aic` program (`.aicb`, its
+constants in the `FILE.aicb.npz` sidecar, or in a bundle's `constants.npz` beside it)
+or a bundle directory (its program), runs a `-p` pipeline and prints the module with
+its constant blobs; `-o FILE.aicb` writes the `aic` program in binary instead
+(docs/bundle-format.md). User errors are one line and exit status 2 (except what
+`--verify-diagnostics`/`--parsing-diagnostics` ask xDSL to print). `-o FILE` is
+written once, after every chunk succeeded, through a temporary file; its large blobs
+go to the `FILE.npz` sidecar.
 
 The device path runs step by step, each level printable and parseable:
 
@@ -31,10 +34,19 @@ from xdsl.utils.exceptions import ArgSpecParseError, DiagnosticException, ParseE
 from xdsl.xdsl_opt_main import xDSLOptMain
 
 from aicc.base.errors import UserError, cannot_read, first_line, user_errors_exit_2
-from aicc.base.files import check_output_file
+from aicc.base.files import check_output_file, write_files_atomically
+from aicc.dialects.aic_tables import (
+    encode,
+    program_bytes,
+    read_program,
+    tables_module,
+)
 from aicc.dialects.context import register_dialects
 from aicc.dialects.ir_io import (
+    STORE_FILE,
     diagnostic_error,
+    npz_bytes,
+    npz_loader,
     parse_error_line,
     parse_module,
     print_module,
@@ -65,6 +77,7 @@ class AiccOptMain(xDSLOptMain):
         self.argv = list(sys.argv[1:] if args is None else args)
         self.output = _OutputBuffer()
         self.sidecar: dict[str, np.ndarray] = {}
+        self.binary: ModuleOp | None = None
         super().__init__(description="aicc modular optimizer driver", args=args)
 
     def register_all_dialects(self) -> None:
@@ -106,7 +119,24 @@ class AiccOptMain(xDSLOptMain):
                 raise UserError("ONNX input must be a file, not standard input")
             return load_module(path, parse_symbols(self.args.onnx_define_symbol))
 
+        def parse_binary(stream: IO[bytes]) -> ModuleOp:
+            path = self.input_path() or Path("<stdin>")
+            stores = [sidecar_path(path), path.with_name(STORE_FILE)]
+            store = next((store for store in stores if store.exists()), None)
+            load = _no_constants if store is None else npz_loader(store)
+            return tables_module(read_program(path, stream.read()), load)
+
+        def parse_bundle(_: IO[bytes]) -> ModuleOp:
+            # Imported here: the runner (and the simulator) only for bundle input.
+            from aicc.runtime.bundle import read_bundle
+
+            path = self.input_path()
+            assert path is not None
+            return read_bundle(path).program()
+
         self.available_frontends["mlir"] = parse_mlir
+        self.available_frontends[BINARY_SUFFIX] = parse_binary
+        self.available_frontends[_BUNDLE] = parse_bundle
         self.available_frontends["onnx"] = parse_onnx
         self.available_frontends["onnxtxt"] = parse_onnx
 
@@ -143,6 +173,9 @@ class AiccOptMain(xDSLOptMain):
         self.pipeline = dataclasses.replace(self.pipeline, callback=callback)
 
     def prepare_input(self) -> tuple[list[tuple[IO[bytes], int]], str]:
+        path = self.input_path()
+        if path is not None and path.is_dir():
+            return [(io.BytesIO(b""), 0)], _BUNDLE
         try:
             return super().prepare_input()
         except OSError as e:
@@ -161,7 +194,14 @@ class AiccOptMain(xDSLOptMain):
                 raise
             raise diagnostic_error(prog, self.get_input_name(), e) from None
 
+    def binary_output(self) -> Path | None:
+        path = None if self.args.output_file is None else Path(self.args.output_file)
+        return path if path is not None and path.suffix == f".{BINARY_SUFFIX}" else None
+
     def output_resulting_program(self, prog: ModuleOp) -> str:
+        if self.binary_output() is not None:
+            self.binary = prog
+            return ""
         out = io.StringIO()
         sidecar = None if self.args.output_file is None else self.sidecar
         print_module(prog, out, sidecar=sidecar, generic=self.args.print_op_generic)
@@ -180,7 +220,35 @@ class AiccOptMain(xDSLOptMain):
             raise UserError(f"{self.get_input_name()}: {first_line(e)}") from None
         if self.args.output_file is None:
             return
-        save_text(Path(self.args.output_file), self.output.getvalue(), self.sidecar)
+        binary = self.binary_output()
+        if binary is None:
+            save_text(Path(self.args.output_file), self.output.getvalue(), self.sidecar)
+            return
+        _save_binary(binary, self.binary)
+
+
+BINARY_SUFFIX = "aicb"
+_BUNDLE = "<bundle directory>"
+
+
+def _no_constants(_: str) -> None:
+    """A binary program without its sidecar: its constants print as elided."""
+    return None
+
+
+def _save_binary(path: Path, module: ModuleOp | None) -> None:
+    """The `aic` program in binary at `path`, its constants in the `path.npz` sidecar."""
+    if module is None:
+        raise UserError(f"{path}: no module to write")
+    try:
+        tables, constants = encode(module)
+    except ValueError as e:
+        raise UserError(f"{path}: the module is not an aic program: {first_line(e)}") from None
+    arrays = {key: array for key, array in constants.items() if array is not None}
+    files: dict[Path, str | bytes] = {path: program_bytes(tables)}
+    if arrays:
+        files[sidecar_path(path)] = npz_bytes(arrays)
+    write_files_atomically(files)
 
 
 # An option value xDSL's pass-spec lexer would split: neither quoted, bracketed, a

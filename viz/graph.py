@@ -8,19 +8,18 @@ from pathlib import Path
 from aicc.base.errors import UserError, warn
 from aicc.base.files import check_output_file, write_atomically
 from aicc.base.target import Target
-from aicc.dialects.aic import LayerOp
 from aicc.dialects.op_graph import CostNote, OpGraph, to_dot
-from aicc.sim.device import CostReport
+from aicc.sim.device import CostReport, Layer
 from aicc.viz.extra import import_plot_module
 
 
-def cost_notes(report: CostReport, layers: list[LayerOp], target: Target) -> dict[str, CostNote]:
+def cost_notes(report: CostReport, layers: list[Layer], target: Target) -> dict[str, CostNote]:
     """Per simulator node: its span, its roofline ratio and whether DDR bounds it."""
     bound = {
-        layer.node.data: target.memory_bound(
-            layer.macs.value.data,
-            layer.bytes.value.data,
-            layer.precision.data,  # pyright: ignore[reportArgumentType]
+        layer.node: target.memory_bound(
+            layer.macs,
+            layer.bytes,
+            layer.precision,  # pyright: ignore[reportArgumentType]
         )
         for layer in layers
     }

@@ -21,9 +21,8 @@ from typing import Any
 from aicc.base.files import write_files_atomically
 from aicc.base.precision import PRECISIONS
 from aicc.base.target import Target
-from aicc.dialects.aic import LayerOp
 from aicc.dialects.op_graph import MEMORY_BOUND_COLOR, PRECISION_COLORS, PRECISION_NAMES
-from aicc.sim.device import CostReport, Trace
+from aicc.sim.device import CostReport, Layer, Trace
 from aicc.viz.extra import import_plot_module
 
 PICTURES = ("roofline", "timeline", "layers")
@@ -31,18 +30,18 @@ LANE_COLORS = {"compute": "#4c72b0", "dma": "#dd8452", "stall": "#d9d9d9"}
 _DPI = 100
 
 
-def roofline_data(report: CostReport, layers: list[LayerOp], target: Target) -> dict[str, Any]:
+def roofline_data(report: CostReport, layers: list[Layer], target: Target) -> dict[str, Any]:
     nodes: list[dict[str, Any]] = []
     for layer in layers:
-        name, macs, nbytes = layer.node.data, layer.macs.value.data, layer.bytes.value.data
-        precision = layer.precision.data
+        name, macs, nbytes = layer.node, layer.macs, layer.bytes
+        precision = layer.precision
         cost = report.nodes.get(name)
         span = cost.span_cycles if cost is not None else 0
         seconds = span / report.clock_hz
         nodes.append(
             {
                 "node": name,
-                "kind": layer.kind.data,
+                "kind": layer.kind,
                 "precision": precision,
                 "macs": macs,
                 "bytes": nbytes,
@@ -101,7 +100,7 @@ def layers_data(report: CostReport, trace: Trace) -> dict[str, Any]:
 
 
 def write_plots(
-    directory: Path, report: CostReport, trace: Trace, layers: list[LayerOp], target: Target
+    directory: Path, report: CostReport, trace: Trace, layers: list[Layer], target: Target
 ) -> list[Path]:
     """Draw the three pictures and their JSON into `directory` (which must exist)."""
     figure_class = import_plot_module("matplotlib.figure", "--plot").Figure

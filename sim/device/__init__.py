@@ -1,6 +1,7 @@
 """`aicc.sim.device`: the simulator of `aic` programs.
 
-    program = load_program(module, target)       # decode and check once
+    program = load_program(module, target)       # encode to tables, decode and check once
+    program = load_tables(tables, constants, target)  # a bundle's binary program
     outputs, report = program.run({"x": x})      # storage dtypes, ONNX shapes
     print(report.format()); report.to_json()
 
@@ -10,9 +11,9 @@ pre-bound callables; a DMA is one `np.copyto`), `matrix` (matmul, implicit-GEMM 
 (`CostReport`), `program` (`load_program`, `DeviceProgram`).
 """
 
-from aicc.sim.device.cost import Interval, Trace
+from aicc.sim.device.cost import Interval, Layer, Trace
 from aicc.sim.device.memory import DeviceFault
-from aicc.sim.device.program import DeviceProgram, IoBuffer, load_program
+from aicc.sim.device.program import DeviceProgram, IoBuffer, load_program, load_tables
 from aicc.sim.device.report import CostReport, NodeCost
 
 __all__ = [
@@ -21,7 +22,9 @@ __all__ = [
     "DeviceProgram",
     "Interval",
     "IoBuffer",
+    "Layer",
     "NodeCost",
     "Trace",
     "load_program",
+    "load_tables",
 ]

@@ -22,9 +22,9 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from aicc.base.target import Target
-from aicc.dialects.aic import LayerOp
 from aicc.sim.device.decode import Instruction
 from aicc.sim.device.report import CostReport, NodeCost
 
@@ -62,8 +62,18 @@ class Trace:
         self.intervals.append(Interval(core, lane, start, end, node))
 
 
+class Layer(NamedTuple):
+    """An `aic.layer`: one kernel op's useful work, for its roofline."""
+
+    node: str
+    kind: str
+    precision: str
+    macs: int
+    bytes: int
+
+
 def simulate(
-    segments: Segments, layers: list[LayerOp], target: Target, trace: Trace | None = None
+    segments: Segments, layers: list[Layer], target: Target, trace: Trace | None = None
 ) -> CostReport:
     cores = len(segments[0]) if segments else 0
     timeline = _Timelines(cores, trace)
@@ -156,21 +166,21 @@ class _Timelines:
         return max(max(self.now, default=0), max(self.dma_free, default=0))
 
 
-def _nodes(timeline: _Timelines, layers: list[LayerOp], target: Target) -> dict[str, NodeCost]:
+def _nodes(timeline: _Timelines, layers: list[Layer], target: Target) -> dict[str, NodeCost]:
     """Per node, in layer order then first appearance, with spans and rooflines."""
     nodes: dict[str, NodeCost] = {}
     for layer in layers:
-        cost = timeline.nodes.get(layer.node.data, NodeCost())
-        precision = layer.precision.data
+        cost = timeline.nodes.get(layer.node, NodeCost())
+        precision = layer.precision
         seconds = target.roofline_seconds(
-            layer.macs.value.data,
-            layer.bytes.value.data,
+            layer.macs,
+            layer.bytes,
             precision,  # pyright: ignore[reportArgumentType]
         )
-        cost.kind, cost.precision = layer.kind.data, precision
+        cost.kind, cost.precision = layer.kind, precision
         # Rounded first so that float noise never adds a cycle to an exact figure.
         cost.roofline_cycles = math.ceil(round(seconds * target.clock_hz, 6))
-        nodes[layer.node.data] = cost
+        nodes[layer.node] = cost
     for name, cost in timeline.nodes.items():
         nodes.setdefault(name, cost)
     for name, cost in nodes.items():

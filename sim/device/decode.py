@@ -1,9 +1,14 @@
-"""Decoding: `aic` instructions -> `Instruction` objects holding a pre-bound run callable.
+"""Decoding: the `aic` program's instruction tables -> `Instruction` objects holding a
+pre-bound run callable.
 
-Decoding happens once per program. Every operand view is checked and made into a numpy
-view of its memory here, every instruction's shapes are checked, and its cost in
-cycles is computed from the target; running is then a loop over callables. Any problem
-is a `DeviceFault` naming the core, the instruction index and the node.
+This is the one decoder: a bundle's binary program and a program compiled in memory
+(`aicc.dialects.aic_tables.encode`) both arrive as tables, read as plain values
+(`TableReader`); no xDSL op is built. Decoding happens once per program. Every
+instruction's properties are checked by its op's `check` (the verifier's own checks),
+the views that the vectorized bounds check flagged are checked one by one, every view
+is made into a numpy view of its memory, and its cost in cycles is computed from the
+target; running is then a loop over callables. Any problem is a `DeviceFault` naming
+the core, the instruction index and the node.
 """
 
 from __future__ import annotations
@@ -17,15 +22,27 @@ import numpy as np
 from aicc.base.precision import Precision
 from aicc.base.target import Target
 from aicc.dialects.aic import (
+    INSTRUCTIONS,
+    UNIT,
     BarrierOp,
     ConvOp,
-    CoreOp,
     DmaOp,
-    InstructionOp,
+    Layout,
     MatmulOp,
+    Values,
     VectorOp,
-    ViewAttr,
     WaitOp,
+    instruction_kind,
+    int_value,
+    ints_value,
+    located,
+    matrix_zero_points,
+    params_value,
+    text_value,
+    value_views,
+    view_problem,
+    view_value,
+    views_value,
 )
 from aicc.sim.device import matrix, vector
 from aicc.sim.device.memory import DeviceFault, Memories
@@ -41,7 +58,6 @@ class Instruction:
 
     core: int
     index: int
-    op: InstructionOp
     unit: str
     """"dma", "wait", "matrix", "vector" or "barrier"."""
     run: Run | None
@@ -54,13 +70,28 @@ class Instruction:
     """A DMA into the scratchpad (else out to DDR)."""
     kind: str = ""
     """What the report counts: the op name, with the opcode for vector instructions."""
+    node_name: str = ""
 
     @property
     def node(self) -> str:
-        return self.op.node_name
+        return self.node_name
 
     def fault(self, problem: str) -> DeviceFault:
-        return DeviceFault.at(self.core, self.index, self.op, problem)
+        return _fault(self.core, self.index, self.kind, self.node_name, problem)
+
+
+def _fault(core: int, index: int, kind: str, node: str, problem: str) -> DeviceFault:
+    return DeviceFault(f"device fault: {located(core, index, kind, node)}: {problem}")
+
+
+@dataclass(frozen=True, slots=True)
+class Encoded:
+    """One instruction as the tables give it: its op name and plain property values, and
+    whether the vectorized check flagged one of its views."""
+
+    name: str
+    values: Values
+    flagged: bool
 
 
 class Decoder:
@@ -71,51 +102,79 @@ class Decoder:
         self.target = target
         self.cores = cores
         self._reuse = _WeightReuse()
+        self._arrays: dict[tuple[int, Layout], np.ndarray] = {}
+        self._units: dict[str, Callable[[int, int, Values, str], Instruction]] = {
+            DmaOp.name: self._dma,
+            WaitOp.name: self._numbered,
+            BarrierOp.name: self._numbered,
+            MatmulOp.name: self._matmul,
+            ConvOp.name: self._conv,
+            VectorOp.name: self._vector,
+        }
 
-    def core(self, core: CoreOp) -> list[Instruction]:
+    def core(self, core: int, instructions: list[Encoded]) -> list[Instruction]:
         decoded: list[Instruction] = []
         self._reuse = _WeightReuse()
-        for index, op in enumerate(core.ops):
-            if not isinstance(op, InstructionOp):
-                raise DeviceFault(
-                    f"device fault: core {core.core_id}, instruction {index}: "
-                    f"{op.name} is not an aic instruction"
-                )
-            decoded.append(self.instruction(core.core_id, index, op))
-            for view in _sp_writes(op):
-                self._reuse.written(view.addr, view.addr + view.nbytes_span)
+        for index, encoded in enumerate(instructions):
+            decoded.append(self.instruction(core, index, encoded))
+            for layout in _sp_writes(encoded):
+                self._reuse.written(layout.addr, layout.addr + layout.span)
         return decoded
 
-    def instruction(self, core: int, index: int, op: InstructionOp) -> Instruction:
+    def instruction(self, core: int, index: int, encoded: Encoded) -> Instruction:
+        name, values = encoded.name, encoded.values
+        op = INSTRUCTIONS.get(name)
+        if op is None:
+            raise DeviceFault(
+                f"device fault: core {core}, instruction {index}: {name} is not an aic instruction"
+            )
+        kind = instruction_kind(name, values)
+        node = values.get("node")
+        node = node if isinstance(node, str) else "?"
         try:
-            problem = op.problem()
+            problem = op.check(values)
+            if problem is None and encoded.flagged:
+                problem = self._view_problem(name, values)
             if problem is not None:
                 raise ValueError(problem)
-            return self._decode(core, index, op)
+            return self._units[name](core, index, values, kind)
         except ValueError as e:
-            raise DeviceFault.at(core, index, op, str(e)) from None
+            raise _fault(core, index, kind, node, str(e)) from None
 
-    def _decode(self, core: int, index: int, op: InstructionOp) -> Instruction:
-        if isinstance(op, DmaOp):
-            return self._dma(core, index, op)
-        if isinstance(op, WaitOp):
-            return Instruction(core, index, op, "wait", None, key=op.number, kind=op.name)
-        if isinstance(op, BarrierOp):
-            return Instruction(core, index, op, "barrier", None, key=op.number, kind=op.name)
-        if isinstance(op, MatmulOp):
-            return self._matmul(core, index, op)
-        if isinstance(op, ConvOp):
-            return self._conv(core, index, op)
-        assert isinstance(op, VectorOp)
-        return self._vector(core, index, op)
+    def _view_problem(self, name: str, values: Values) -> str | None:
+        limits, dma = self.memories.limits, name == DmaOp.name
+        for role, layout in value_views(values):
+            problem = view_problem(layout, role, limits, dma)
+            if problem is not None:
+                return problem
+        return None
 
-    def _view(self, core: int, op: InstructionOp, role: str) -> np.ndarray:
-        view = op.properties[role]
-        assert isinstance(view, ViewAttr)
-        return self.memories.view(core, view, role, dma=isinstance(op, DmaOp))
+    def _array(self, core: int, layout: Layout) -> np.ndarray:
+        """A numpy view of `layout` in `core`'s address space (an instruction's own view
+        object: numpy views of one view are made once)."""
+        key = (-1 if layout.space == "ddr" else core, layout)
+        array = self._arrays.get(key)
+        if array is None:
+            memories = self.memories
+            memory = memories.ddr if layout.space == "ddr" else memories.scratchpads[core]
+            array = Memories.array(memory, layout.addr, layout.shape, layout.strides, layout.dtype)
+            self._arrays[key] = array
+        return array.view()
 
-    def _dma(self, core: int, index: int, op: DmaOp) -> Instruction:
-        src, dst = self._view(core, op, "src"), self._view(core, op, "dst")
+    def _instruction(
+        self, core: int, index: int, values: Values, kind: str, unit: str, run: Run | None
+    ) -> Instruction:
+        return Instruction(core, index, unit, run, kind=kind, node_name=text_value(values, "node"))
+
+    def _numbered(self, core: int, index: int, values: Values, kind: str) -> Instruction:
+        number = WaitOp.NUMBER if kind == WaitOp.name else BarrierOp.NUMBER
+        decoded = self._instruction(core, index, values, kind, kind.removeprefix("aic."), None)
+        decoded.key = int_value(values, number)
+        return decoded
+
+    def _dma(self, core: int, index: int, values: Values, kind: str) -> Instruction:
+        src_view, dst_view = view_value(values, "src"), view_value(values, "dst")
+        src, dst = self._array(core, src_view), self._array(core, dst_view)
         nbytes = dst.size * dst.dtype.itemsize
         t = self.target
         # Each core's DMA engine gets an equal share of the DDR bandwidth.
@@ -124,18 +183,12 @@ class Decoder:
         def run() -> None:
             np.copyto(dst, src)
 
-        return Instruction(
-            core,
-            index,
-            op,
-            "dma",
-            run,
-            cycles=t.dma_setup_cycles + transfer,
-            nbytes=nbytes,
-            key=op.tag_value,
-            inbound=op.dst.space == "sp",
-            kind=op.name,
-        )
+        decoded = self._instruction(core, index, values, kind, "dma", run)
+        decoded.cycles = t.dma_setup_cycles + transfer
+        decoded.nbytes = nbytes
+        decoded.key = int_value(values, "tag")
+        decoded.inbound = dst_view.space == "sp"
+        return decoded
 
     def _matrix_cycles(self, mode: str, groups: int, m: int, n: int, k: int) -> int:
         align = self.target.alignment
@@ -145,50 +198,60 @@ class Decoder:
             * _round_up(n, align.tile_n_multiple)
             * _round_up(k, align.tile_k_multiple)
         )
-        # `op.problem()` has checked that the mode is a precision.
+        # The op's check has made sure that the mode is a precision.
         rate = self.target.matrix_macs_per_cycle[cast(Precision, mode)]
         return -(-padded // rate)
 
-    def _matmul(self, core: int, index: int, op: MatmulOp) -> Instruction:
-        a, b, c = (self._view(core, op, role) for role in ("a", "b", "c"))
-        slot = self._reuse.slot(op, op.b, 1)
-        run = matrix.make_matmul(a, b, c, op.mode_name, op.zero_points, op.accumulates, slot)
+    def _matmul(self, core: int, index: int, values: Values, kind: str) -> Instruction:
+        a, b, c = (self._array(core, view_value(values, role)) for role in MatmulOp.VIEW_ROLES)
+        mode, zero_points = text_value(values, "mode"), matrix_zero_points(values)
+        slot = self._reuse.slot(kind, mode, zero_points, view_value(values, "b"), 1)
+        run = matrix.make_matmul(a, b, c, mode, zero_points, _accumulates(values), slot)
         batch = int(np.prod(c.shape[:-2], dtype=np.int64))
-        cycles = self._matrix_cycles(op.mode_name, batch, c.shape[-2], c.shape[-1], a.shape[-1])
-        return Instruction(core, index, op, "matrix", run, cycles=cycles, kind=op.name)
+        decoded = self._instruction(core, index, values, kind, "matrix", run)
+        decoded.cycles = self._matrix_cycles(mode, batch, c.shape[-2], c.shape[-1], a.shape[-1])
+        return decoded
 
-    def _conv(self, core: int, index: int, op: ConvOp) -> Instruction:
-        x, w, y = (self._view(core, op, role) for role in ("input", "weight", "output"))
-        group = op.groups
+    def _conv(self, core: int, index: int, values: Values, kind: str) -> Instruction:
+        x, w, y = (self._array(core, view_value(values, role)) for role in ConvOp.VIEW_ROLES)
+        mode, zero_points = text_value(values, "mode"), matrix_zero_points(values)
+        group = int_value(values, "group")
+        sh, sw = ints_value(values, "strides")
+        dh, dw = ints_value(values, "dilations")
+        weights = view_value(values, "weight")
         run = matrix.make_conv(
             x,
             w,
             y,
-            op.mode_name,
-            op.zero_points,
-            op.accumulates,
-            op.stride_values,
-            op.dilation_values,
+            mode,
+            zero_points,
+            _accumulates(values),
+            (sh, sw),
+            (dh, dw),
             group,
-            self._reuse.slot(op, op.weight, group),
+            self._reuse.slot(kind, mode, zero_points, weights, group),
         )
         kh, kw, cg, n = w.shape
         rows = y.shape[0] * y.shape[1]
-        cycles = self._matrix_cycles(op.mode_name, group, rows, n // group, kh * kw * cg)
-        return Instruction(core, index, op, "matrix", run, cycles=cycles, kind=op.name)
+        decoded = self._instruction(core, index, values, kind, "matrix", run)
+        decoded.cycles = self._matrix_cycles(mode, group, rows, n // group, kh * kw * cg)
+        return decoded
 
-    def _vector(self, core: int, index: int, op: VectorOp) -> Instruction:
-        ins = [self.memories.view(core, v, f"ins[{i}]") for i, v in enumerate(op.in_views)]
-        outs = [self.memories.view(core, v, f"outs[{i}]") for i, v in enumerate(op.out_views)]
-        args = vector.VectorArgs(ins, outs, op.param_values())
-        opcode = op.opcode_name
+    def _vector(self, core: int, index: int, values: Values, kind: str) -> Instruction:
+        ins = [self._array(core, view) for view in views_value(values, "ins")]
+        outs = [self._array(core, view) for view in views_value(values, "outs")]
+        args = vector.VectorArgs(ins, outs, params_value(values))
+        opcode = text_value(values, "opcode")
         run = vector.build(opcode, args)
         itemsize = max(v.dtype.itemsize for v in [*ins, *outs])
         lanes = self.target.vector_lanes_per_cycle[_LANES_BY_ITEMSIZE[itemsize]]
-        cycles = -(-vector.work(opcode, args) // lanes)
-        return Instruction(
-            core, index, op, "vector", run, cycles=cycles, kind=f"{op.name}.{opcode}"
-        )
+        decoded = self._instruction(core, index, values, kind, "vector", run)
+        decoded.cycles = -(-vector.work(opcode, args) // lanes)
+        return decoded
+
+
+def _accumulates(values: Values) -> bool:
+    return values.get("accumulate") is UNIT
 
 
 class _WeightReuse:
@@ -198,11 +261,10 @@ class _WeightReuse:
         self.live: dict[tuple[object, ...], tuple[matrix.WeightSlot, int, int]] = {}
 
     def slot(
-        self, op: MatmulOp | ConvOp, weights: ViewAttr, group: int
+        self, kind: str, mode: str, zero_points: tuple[int, int], layout: Layout, group: int
     ) -> tuple[matrix.WeightSlot, bool]:
-        """The slot for `op`'s weights, and whether `op` is its first reader."""
-        layout = weights.layout()
-        key = (op.name, op.mode_name, op.zero_points, group, *layout[:4], layout.dtype.str)
+        """The slot for an instruction's weights, and whether it is their first reader."""
+        key = (kind, mode, zero_points, group, *layout[:4], layout.dtype.str)
         entry = self.live.get(key)
         if entry is not None:
             return entry[0], False
@@ -215,15 +277,13 @@ class _WeightReuse:
         self.live = {k: e for k, e in self.live.items() if e[2] <= low or e[1] >= high}
 
 
-def _sp_writes(op: InstructionOp) -> list[ViewAttr]:
+def _sp_writes(encoded: Encoded) -> list[Layout]:
     """The scratchpad views an instruction writes."""
-    if isinstance(op, DmaOp):
-        return [op.dst] if op.dst.space == "sp" else []
-    if isinstance(op, MatmulOp):
-        return [op.c]
-    if isinstance(op, ConvOp):
-        return [op.output]
-    return op.out_views if isinstance(op, VectorOp) else []
+    written: list[Layout] = []
+    for role in INSTRUCTIONS[encoded.name].WRITES:
+        value = encoded.values[role]
+        written.extend(cast(list[Layout], value) if type(value) is list else [cast(Layout, value)])
+    return [layout for layout in written if layout.space == "sp"]
 
 
 def _round_up(value: int, multiple: int) -> int:

@@ -1,14 +1,17 @@
 """A loaded device program: memories, decoded instruction streams, io and the cost report.
 
-`load_program` checks and decodes the module's `aic.program` once; `DeviceProgram.run`
-writes the inputs into DDR, runs every pre-bound instruction in the functional order
-(each core's stream up to its next barrier, core by core) and reads the outputs.
+`load_tables` checks and decodes a program's tables (`aicc.dialects.aic_tables`) once;
+`load_program` encodes an in-memory module to those tables first, so that a bundle's
+binary program and a freshly compiled one go through the same decoder.
+`DeviceProgram.run` writes the inputs into DDR, runs every pre-bound instruction in the
+functional order (each core's stream up to its next barrier, core by core) and reads
+the outputs.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,11 +21,35 @@ from xdsl.ir import Attribute
 from aicc.base.errors import UserError
 from aicc.base.precision import PRECISIONS
 from aicc.base.target import Target, load_target
-from aicc.dialects.aic import BufferOp, ProgramOp, buffer_problems
-from aicc.sim.device.cost import Segments, Trace, simulate
-from aicc.sim.device.decode import Decoder, Instruction
+from aicc.dialects.aic import (
+    BufferOp,
+    CoreOp,
+    DmaOp,
+    LayerOp,
+    Limits,
+    ProgramOp,
+    Values,
+    buffer_fields_problems,
+    int_value,
+    text_value,
+)
+from aicc.dialects.aic_tables import (
+    AicTables,
+    MemRefValue,
+    Resource,
+    TableReader,
+    encode,
+    parse_attribute,
+    program_constants,
+)
+from aicc.dialects.aicc import Blob
+from aicc.sim.device.cost import Layer, Segments, Trace, simulate
+from aicc.sim.device.decode import Decoder, Encoded, Instruction
 from aicc.sim.device.memory import DeviceFault, Memories
 from aicc.sim.device.report import CostReport
+
+Constants = Callable[[str], "np.ndarray | None"]
+"""A constant store: the array of a store key (None: its data was elided)."""
 
 
 @dataclass(frozen=True)
@@ -32,67 +59,101 @@ class IoBuffer:
     name: str
     kind: str
     shape: tuple[int, ...]
-    element_type: Attribute
-    """The memref's element type (a `!quant.uniform` for quantized io)."""
+    element: str
+    """The memref's element type, as MLIR text (a `!quant.uniform` for quantized io)."""
     dtype: np.dtype
     """The storage dtype of the arrays `run` takes and returns."""
     offset: int
+
+    @property
+    def element_type(self) -> Attribute:
+        return parse_attribute(self.element)
 
 
 class DeviceProgram:
     """A decoded program bound to its own memories; `run` may be called repeatedly."""
 
-    def __init__(self, program: ProgramOp, target: Target) -> None:
+    def __init__(self, reader: TableReader, target: Target, constants: Constants) -> None:
         self.target = target
-        problem = Memories.limits_problem(program.limits, target)
+        program = _program_row(reader)
+        values = reader.properties(program)
+        try:
+            limits = Limits(
+                ddr_bytes=int_value(values, "ddr_bytes"),
+                scratchpad_bytes=int_value(values, "scratchpad_bytes"),
+                ddr_alignment=int_value(values, "ddr_alignment"),
+                sp_alignment=int_value(values, "sp_alignment"),
+            )
+            num_cores = int_value(values, "cores")
+        except ValueError as e:
+            raise DeviceFault(f"device fault: aic.program: {e}") from None
+        problem = Memories.limits_problem(limits, target)
         if problem is not None:
             raise DeviceFault(f"device fault: aic.program: {problem}")
-        self.memories = Memories(program.limits, program.num_cores)
+        self.memories = Memories(limits, num_cores)
         self.io: list[IoBuffer] = []
         self._views: dict[str, np.ndarray] = {}
-        self._load_buffers(program)
-        decoder = Decoder(self.memories, target, program.num_cores)
-        cores = sorted(program.core_ops, key=lambda core: core.core_id)
-        if [core.core_id for core in cores] != list(range(len(cores))) or len(cores) > len(
-            self.memories.scratchpads
-        ):
+        children = reader.children[program]
+        by_name = [(reader.names[row], row) for row in children]
+        self._load_buffers(
+            [reader.properties(row) for name, row in by_name if name == BufferOp.name],
+            program_constants(reader, constants),
+        )
+        layers = [_layer(reader.properties(row)) for name, row in by_name if name == LayerOp.name]
+        cores = [row for name, row in by_name if name == CoreOp.name]
+        ids = [reader.properties(row).get("id") for row in cores]
+        numbered = [i for i in ids if type(i) is int]
+        if sorted(numbered) != list(range(len(cores))) or len(cores) > num_cores:
             raise DeviceFault(
-                f"device fault: core ids {[core.core_id for core in cores]} are not "
-                f"0..n-1 with n <= {program.num_cores} cores"
+                f"device fault: core ids {ids} are not 0..n-1 with n <= {num_cores} cores"
             )
-        segments = _segments([decoder.core(core) for core in cores])
-        for layer in program.layers:
-            if layer.precision.data not in PRECISIONS:
+        dma = np.array([name == DmaOp.name for name in reader.names], bool)
+        flagged = reader.flagged_ops(limits, dma)
+        decoder = Decoder(self.memories, target, num_cores)
+        streams: list[list[Instruction]] = []
+        for core_id in range(len(cores)):
+            row = cores[numbered.index(core_id)]
+            encoded = [
+                Encoded(reader.names[i], reader.properties(i), i in flagged)
+                for i in reader.children[row]
+            ]
+            streams.append(decoder.core(core_id, encoded))
+        segments = _segments(streams)
+        for layer in layers:
+            if layer.precision not in PRECISIONS:
                 raise DeviceFault(
-                    f"device fault: aic.layer '{layer.node.data}': precision "
-                    f"'{layer.precision.data}' is not one of {', '.join(PRECISIONS)}"
+                    f"device fault: aic.layer '{layer.node}': precision "
+                    f"'{layer.precision}' is not one of {', '.join(PRECISIONS)}"
                 )
-        self.layers = program.layers
+        self.layers = layers
         self._segments = segments
-        self.report: CostReport = simulate(segments, self.layers, target)
+        self.report: CostReport = simulate(segments, layers, target)
         ordered = [i for segment in segments for core in segment for i in core if i.run]
         self._instructions: list[Instruction] = ordered
         self._steps = [i.run for i in ordered if i.run is not None]
 
-    def _load_buffers(self, program: ProgramOp) -> None:
-        for buffer in program.buffers:
-            for problem in buffer_problems(buffer, program.limits):
+    def _load_buffers(
+        self, buffers: list[dict[str, object]], constants: dict[str, np.ndarray | None]
+    ) -> None:
+        limits = self.memories.limits
+        for values in buffers:
+            name = values.get("name")
+            try:
+                buffer = _buffer(values)
+            except ValueError as e:
+                raise DeviceFault(f"device fault: aic.buffer '{name}': {e}") from None
+            name, kind, addr, memref, key = buffer
+            assert memref.dtype is not None
+            nbytes = int(np.prod(memref.shape, dtype=np.int64)) * memref.dtype.itemsize
+            for problem in buffer_fields_problems(
+                name, kind, addr, nbytes, key is not None, limits
+            ):
                 raise DeviceFault(f"device fault: {problem}")
-            view = Memories.array(
-                self.memories.ddr, buffer.addr, buffer.shape, None, buffer.storage_dtype
-            )
-            if buffer.value is not None:
-                view[...] = _constant(buffer)
+            view = Memories.array(self.memories.ddr, addr, memref.shape, None, memref.dtype)
+            if key is not None:
+                _load_constant(view, name, key, constants.get(key), memref)
                 continue
-            element = buffer.type.get_element_type()
-            io = IoBuffer(
-                buffer.buffer_name,
-                buffer.buffer_kind,
-                buffer.shape,
-                element,
-                buffer.storage_dtype,
-                buffer.addr,
-            )
+            io = IoBuffer(name, kind, memref.shape, memref.element, memref.dtype, addr)
             self.io.append(io)
             self._views[io.name] = view
 
@@ -138,12 +199,66 @@ def _checked_input(io: IoBuffer, inputs: Mapping[str, np.ndarray]) -> np.ndarray
     return value
 
 
-def _constant(buffer: BufferOp) -> np.ndarray:
-    assert buffer.value is not None
+def _program_row(reader: TableReader) -> int:
+    programs = [row for row in reader.children[0] if reader.names[row] == ProgramOp.name]
+    if reader.names[0] != ModuleOp.name or len(programs) != 1:
+        raise UserError(
+            f"expected one aic.program in the module, found {len(programs)} "
+            "(run -p lower-kernel-to-aic first)"
+        )
+    return programs[0]
+
+
+def _buffer(values: Values) -> tuple[str, str, int, MemRefValue, str | None]:
+    """A buffer's name, kind, offset, type and constant key (None: io)."""
+    memref = values.get("type")
+    if not isinstance(memref, MemRefValue) or memref.dtype is None:
+        raise ValueError("type is not a memref of a storable element type")
+    if min(memref.shape, default=0) < 0:
+        raise ValueError(f"type has dynamic or negative dimensions {list(memref.shape)}")
+    value = values.get("value")
+    if value is not None and not isinstance(value, Resource):
+        raise ValueError("value is not a #aicc.dense_resource")
+    key = None if value is None else value.key
+    return (
+        text_value(values, "name"),
+        text_value(values, "kind"),
+        int_value(values, "offset"),
+        memref,
+        key,
+    )
+
+
+def _layer(values: Values) -> Layer:
     try:
-        return buffer.value.blob.view(buffer.storage_dtype, buffer.shape, buffer.value.key)
+        return Layer(
+            text_value(values, "node"),
+            text_value(values, "kind"),
+            text_value(values, "precision"),
+            int_value(values, "macs"),
+            int_value(values, "bytes"),
+        )
     except ValueError as e:
-        raise UserError(f"aic.buffer '{buffer.buffer_name}': {e}") from None
+        raise DeviceFault(f"device fault: aic.layer '{values.get('node')}': {e}") from None
+
+
+def _load_constant(
+    view: np.ndarray, name: str, key: str, array: np.ndarray | None, memref: MemRefValue
+) -> None:
+    """Copy a constant into its DDR view; a (transposed) array of the buffer's dtype is
+    copied once, anything else is its bytes reinterpreted."""
+    if array is not None and array.dtype == memref.dtype and array.size == view.size:
+        view.reshape(array.shape)[...] = array
+        return
+    view[...] = _constant(name, key, array, memref)
+
+
+def _constant(name: str, key: str, array: np.ndarray | None, memref: MemRefValue) -> np.ndarray:
+    assert memref.dtype is not None
+    try:
+        return Blob(array).view(memref.dtype, memref.shape, key)
+    except ValueError as e:
+        raise UserError(f"aic.buffer '{name}': {e}") from None
 
 
 def _segments(cores: list[list[Instruction]]) -> Segments:
@@ -176,17 +291,22 @@ def load_program(module: ModuleOp, target: Target | None = None) -> DeviceProgra
     `target` gives the rates of the cost model (None: the shipped default), narrowed to
     the program's core count; memory sizes and alignments are the program's own.
     """
-    programs = [op for op in module.ops if isinstance(op, ProgramOp)]
-    if len(programs) != 1:
-        raise UserError(
-            f"expected one aic.program in the module, found {len(programs)} "
-            "(run -p lower-kernel-to-aic first)"
-        )
-    program = programs[0]
+    tables, constants = encode(module)
+    return load_tables(tables, constants.get, target)
+
+
+def load_tables(
+    tables: AicTables, constants: Constants, target: Target | None = None
+) -> DeviceProgram:
+    """`load_program` of a program's tables, its constants from the store `constants`."""
+    reader = TableReader(tables)
+    try:
+        cores = int_value(reader.properties(_program_row(reader)), "cores")
+    except ValueError as e:
+        raise DeviceFault(f"device fault: aic.program: {e}") from None
     target = load_target() if target is None else target
-    cores = program.num_cores
     if cores > target.cores:
         raise UserError(
             f"the aic.program uses {cores} cores, the target {target.name} has {target.cores}"
         )
-    return DeviceProgram(program, dataclasses.replace(target, cores=cores))
+    return DeviceProgram(reader, dataclasses.replace(target, cores=cores), constants)

@@ -77,7 +77,7 @@ def test_artifacts_are_byte_identical_across_processes(tmp_path: Path) -> None:
             process.kill()
             process.wait()
     first, second = (artifacts(tmp_path / str(index) / "out") for index in range(len(runs)))
-    assert {"pgq.yaml", "int8/manifest.json", "int8/program.mlir", "fp16/program.mlir"} <= set(
+    assert {"pgq.yaml", "int8/manifest.json", "int8/program.aicb", "fp16/program.aicb"} <= set(
         first
     )
     assert sorted(second) == sorted(first)

@@ -1,7 +1,9 @@
-"""Bundle format_version 3: files, manifest, edges, determinism and format_version 1 bundles."""
+"""Bundle format_version 4: files, manifest, edges, determinism, the binary program and
+its shared constants, and format_version 3 and 1 bundles."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import time
@@ -23,11 +25,10 @@ from aicc.api import (
 )
 from aicc.base.errors import UserError
 from aicc.base.int8 import dequantize, quantize
-from aicc.dialects.context import make_context
+from aicc.dialects.aic_tables import TableReader, encode, read_program, tables_module
 from aicc.dialects.graph import Port
-from aicc.dialects.ir_io import module_text, parse_module
+from aicc.dialects.ir_io import module_text, npz_bytes, save_module
 from aicc.frontend.models import tiny_cnn
-from aicc.pipeline.bundle import npz_bytes
 from aicc.pipeline.device import device_io, program_op
 from aicc.runtime.bundle import Edge, read_bundle
 
@@ -61,17 +62,16 @@ def bundle_dir(int8_config: CompileConfig, tmp_path_factory: pytest.TempPathFact
 
 def test_bundle_files_and_manifest(bundle_dir: Path) -> None:
     assert sorted(p.name for p in bundle_dir.iterdir()) == [
+        "constants.npz",
         "manifest.json",
         "model.mlir",
-        "model.mlir.npz",
-        "program.mlir",
-        "program.mlir.npz",
+        "program.aicb",
         "target.yaml",
     ]
     manifest = json.loads((bundle_dir / "manifest.json").read_text())
-    assert manifest["format_version"] == 3
+    assert manifest["format_version"] == 4
     assert sorted(manifest["files"]) == [
-        "model.mlir", "model.mlir.npz", "program.mlir", "program.mlir.npz", "target.yaml"
+        "constants.npz", "model.mlir", "program.aicb", "target.yaml"
     ]  # fmt: skip
     assert manifest["executable"] == "aic-simulator"
     assert manifest["target"]["name"] == "cloud_ai_100"
@@ -84,19 +84,49 @@ def test_bundle_files_and_manifest(bundle_dir: Path) -> None:
     assert quant["scale"] > 0 and (quant["qmin"], quant["qmax"]) == (-128, 127)
     assert quant["axis"] is None
     program = manifest["program"]
-    assert program["file"] == "program.mlir"
+    assert program["file"] == "program.aicb"
     assert program["instructions"] > 0
     assert 0 < program["peak_activation_bytes"] <= program["ddr_bytes"]
 
 
-def test_program_text_round_trips(bundle_dir: Path) -> None:
-    text = (bundle_dir / "program.mlir").read_text()
-    assert "aic.program" in text and "aic.core" in text
-    module = parse_module(make_context(), text, bundle_dir / "program.mlir")
-    again = module_text(module, elide_over=None)
-    assert "__elided__" not in again
-    reparsed = parse_module(make_context(), again)
-    assert module_text(reparsed, elide_over=None) == again
+def test_program_round_trips_and_shares_the_model_constants(
+    int8_config: CompileConfig, bundle_dir: Path
+) -> None:
+    module = read_bundle(bundle_dir).program()
+    text = module_text(module, elide_over=None)
+    assert "aic.program" in text and "aic.core" in text and "__elided__" not in text
+    assert text == module_text(compile(int8_config).program, elide_over=None)
+    tables, constants = encode(module)
+    assert module_text(tables_module(tables, constants.get), elide_over=None) == text
+    refs = TableReader(read_program(bundle_dir / "program.aicb")).constants()
+    stored = set(np.load(bundle_dir / "constants.npz").keys())
+    shared = [ref for ref in refs if ref.perm is not None]
+    assert shared and all(ref.store in stored for ref in refs)
+    assert all(ref.key != ref.store for ref in shared)  # a weight in the model's layout
+
+
+def test_format_version_3_bundle_still_runs(
+    int8_config: CompileConfig, bundle_dir: Path, tmp_path: Path
+) -> None:
+    """The text program and `.npz` sidecars of format_version 3, hashed in the manifest."""
+    compiled = compile(int8_config)
+    old = tmp_path / "v3"
+    old.mkdir()
+    save_module(compiled.module, old / "model.mlir")
+    save_module(compiled.program, old / "program.mlir")
+    (old / "target.yaml").write_bytes((bundle_dir / "target.yaml").read_bytes())
+    manifest = json.loads((bundle_dir / "manifest.json").read_text())
+    manifest["format_version"] = 3
+    manifest["program"]["file"] = "program.mlir"
+    manifest["files"] = {
+        path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in old.iterdir()
+    }
+    (old / "manifest.json").write_text(json.dumps(manifest))
+    x = np.random.default_rng(4).standard_normal(X_SHAPE).astype(np.float32)
+    (got,), report = read_bundle(old).executable().run([x])
+    (want,), expected = read_bundle(bundle_dir).executable().run([x])
+    np.testing.assert_array_equal(got, want)
+    assert report.total_cycles == expected.total_cycles
 
 
 def test_same_inputs_give_byte_identical_bundles(
@@ -153,13 +183,15 @@ def _with_version(bundle_dir: Path, tmp_path: Path, version: object) -> Path:
 
 
 def test_format_version_1_runs_only_on_the_reference(bundle_dir: Path, tmp_path: Path) -> None:
-    bundle = read_bundle(_with_version(bundle_dir, tmp_path, 1))
+    copy = _with_version(bundle_dir, tmp_path, 1)
+    (copy / "constants.npz").rename(copy / "model.mlir.npz")  # format_version 1's sidecar
+    bundle = read_bundle(copy)
     assert bundle.model().ops.first is not None
     with pytest.raises(UserError, match=r"format_version 1 holds no device program.*--reference"):
         bundle.program()
 
 
-@pytest.mark.parametrize("version", [4, None, "2", True])
+@pytest.mark.parametrize("version", [5, None, "2", True])
 def test_unknown_format_version_is_refused(
     bundle_dir: Path, tmp_path: Path, version: object
 ) -> None:
@@ -196,7 +228,6 @@ def test_lower_to_device_in_memory_on_fewer_cores(
     program = lower_to_device(compiled.module, load_target(num_cores=2))
     assert module_text(compiled.module) == before  # the passes ran on a clone
     assert program_op(program).num_cores == 2
-    path = bundle_dir / "program.mlir"
-    bundled = parse_module(make_context(), path.read_text(), path)
+    bundled = read_bundle(bundle_dir).program()
     assert program_op(bundled).num_cores == 16
     assert device_io(program) == device_io(bundled)

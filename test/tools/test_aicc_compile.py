@@ -42,7 +42,7 @@ def test_load_reports_int8_and_accuracy_and_bundle_is_deterministic(flow: Path) 
     accuracy = [line for line in lines if line.strip().startswith("output 'fc0' vs FP32:")]
     assert len(accuracy) == 1 and "cosine" in accuracy[0] and "SQNR" in accuracy[0]
     files = sorted(p.name for p in (flow / "b1").iterdir())
-    assert {"manifest.json", "model.mlir", "program.mlir", "target.yaml"} <= set(files)
+    assert {"manifest.json", "model.mlir", "program.aicb", "target.yaml"} <= set(files)
     for name in files:
         assert (flow / "b1" / name).read_bytes() == (flow / "b2" / name).read_bytes(), name
 

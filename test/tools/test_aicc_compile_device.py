@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from pathlib import Path
 
 import onnx
@@ -15,6 +14,8 @@ from tiny_cnn_flow import make_flow
 
 from aicc.base.target import load_target
 from aicc.lowering.onnx_to_kernel.support import claimed_precisions, device_precisions
+from aicc.pipeline.device import program_op
+from aicc.runtime.bundle import read_bundle
 
 FP16 = ["-m=model.onnx", "-convert-to-fp16"]
 
@@ -29,16 +30,14 @@ def compile_ok(flow: Path, *args: str) -> str:
 
 
 def program_cores(bundle: Path) -> int:
-    match = re.search(r"aic\.program \{[^}]*cores = (\d+)", (bundle / "program.mlir").read_text())
-    assert match is not None
-    return int(match.group(1))
+    return program_op(read_bundle(bundle).program()).num_cores
 
 
 def test_fp16_bundle_is_deterministic(flow: Path) -> None:
     compile_ok(flow, *FP16, "-aic-binary-dir=f1")
     compile_ok(flow, *FP16, "--aic-binary-dir", "f2")
     files = sorted(p.name for p in (flow / "f1").iterdir())
-    assert {"manifest.json", "model.mlir", "program.mlir", "target.yaml"} <= set(files)
+    assert {"manifest.json", "model.mlir", "program.aicb", "target.yaml"} <= set(files)
     for name in files:
         assert (flow / "f1" / name).read_bytes() == (flow / "f2" / name).read_bytes(), name
     manifest = json.loads((flow / "f1" / "manifest.json").read_text())

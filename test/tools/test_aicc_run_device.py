@@ -11,6 +11,8 @@ import pytest
 from conftest import assert_user_error, edit_bundle_file, run_ok, run_tool
 from tiny_cnn_flow import make_flow
 
+from aicc.dialects.aic_tables import AicTables, program_bytes, read_program
+
 OUT = "fc0-activation-0-inf-{}.bin"
 
 
@@ -109,22 +111,23 @@ def _copy_bundle(flow: Path, name: str) -> Path:
 
 def test_out_of_bounds_program_is_one_line(flow: Path) -> None:
     copy = _copy_bundle(flow, "broken")
-    text = (copy / "program.mlir").read_text()
+    tables = read_program(copy / "program.aicb")
+    columns = {name: array.copy() for name, array in tables.columns.items()}
     # Move the first scratchpad view far past the 8 MiB scratchpad.
-    broken, count = re.subn(r"sp\[\d+\]", "sp[67108864]", text, count=1)
-    assert count == 1
-    edit_bundle_file(copy, "program.mlir", broken)
+    first = np.flatnonzero(columns["view_space"] == 1)[0]
+    columns["view_addr"][first] = 67108864
+    edit_bundle_file(copy, "program.aicb", program_bytes(AicTables(columns)))
     result = run_tool("aicc-run", "-t", "broken", "-i", "in0.npy", "--write-output-dir=x", cwd=flow)
     line = assert_user_error(result, "67108864")
     assert "core" in line and "scratchpad" in line
 
 
-def test_corrupt_program_text_is_one_line(flow: Path) -> None:
+def test_corrupt_program_is_one_line(flow: Path) -> None:
     copy = _copy_bundle(flow, "corrupt")
-    text = (copy / "program.mlir").read_text()
-    edit_bundle_file(copy, "program.mlir", text.replace("aic.core", "aic.cor", 1))
+    data = (copy / "program.aicb").read_bytes()
+    edit_bundle_file(copy, "program.aicb", b"MLIR" + data[4:])
     result = run_tool("aicc-run", "-t", "corrupt", "-i", "in0.npy", "-write-output-dir=x", cwd=flow)
-    assert_user_error(result, "program.mlir:", "aic.cor")
+    assert_user_error(result, "program.aicb:", "AICB magic")
 
 
 def test_format_version_1_bundle(flow: Path) -> None:
@@ -141,3 +144,22 @@ def test_format_version_1_bundle(flow: Path) -> None:
     (got,) = outputs(flow / "v1out", 1)
     (want,) = outputs(flow / "ref", 1)
     np.testing.assert_array_equal(got, want)
+
+
+def test_aicc_opt_prints_the_bundle_program(flow: Path) -> None:
+    """`aicc-opt DIR` and `aicc-opt DIR/program.aicb` print the same `aic` text, which
+    parses back and prints unchanged; the bundle's `model.mlir` reads its constants from
+    the bundle's store."""
+    from_dir = run_tool("aicc-opt", "bundle", cwd=flow)
+    assert from_dir.returncode == 0, from_dir.stderr
+    assert "aic.program" in from_dir.stdout and "aic.core" in from_dir.stdout
+    (flow / "printed.mlir").write_text(from_dir.stdout)
+    again = run_tool("aicc-opt", "printed.mlir", cwd=flow)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == from_dir.stdout
+    from_file = run_tool("aicc-opt", "bundle/program.aicb", cwd=flow)
+    assert from_file.stdout == from_dir.stdout, from_file.stderr
+    model = run_tool("aicc-opt", "bundle/model.mlir", cwd=flow)
+    assert model.returncode == 0, model.stderr
+    missing = run_tool("aicc-opt", "nothing.aicb", cwd=flow)
+    assert_user_error(missing, "nothing.aicb")

@@ -28,6 +28,7 @@ from conftest import BIN, assert_user_error, edit_bundle_file, run_in_process, r
 from tiny_cnn_flow import make_flow
 
 import aicc.base.files
+from aicc.dialects.aic_tables import AicTables, Kind, TableReader, program_bytes, read_program
 from aicc.tools import aicc_compile, aicc_opt
 
 RUN = ("aicc-run", "-t", "b", "-i", "in0.npy", "--write-output-dir=out")
@@ -72,15 +73,43 @@ def manifest_edit(edit: Callable[[dict], None]) -> Callable[[Path], None]:
     return build
 
 
-def program_edit(old: str, new: str) -> Callable[[Path], None]:
-    """Edit program.mlir and re-hash it, so the edit reaches the checks after the hashes."""
+def program_edit(
+    edit: Callable[[dict[str, np.ndarray], list[str]], None],
+) -> Callable[[Path], None]:
+    """Edit program.aicb's columns (given the string table) and re-hash it, so the edit
+    reaches the checks after the hashes."""
 
     def build(work: Path) -> None:
-        text = (work / "b" / "program.mlir").read_text()
-        assert old in text
-        edit_bundle_file(work / "b", "program.mlir", text.replace(old, new, 1))
+        path = work / "b" / "program.aicb"
+        tables = read_program(path)
+        columns = {name: array.copy() for name, array in tables.columns.items()}
+        edit(columns, TableReader(tables).strings)
+        edit_bundle_file(work / "b", "program.aicb", program_bytes(AicTables(columns)))
 
     return build
+
+
+def set_property(name: str, value: int) -> Callable[[dict[str, np.ndarray], list[str]], None]:
+    def edit(columns: dict[str, np.ndarray], strings: list[str]) -> None:
+        columns["prop_value"][columns["prop_name"] == strings.index(name)] = value
+
+    return edit
+
+
+def move_view(addr: int, to: int) -> Callable[[dict[str, np.ndarray], list[str]], None]:
+    def edit(columns: dict[str, np.ndarray], strings: list[str]) -> None:
+        del strings
+        rows = np.flatnonzero((columns["view_addr"] == addr) & (columns["view_space"] == 1))
+        columns["view_addr"][rows[0]] = to
+
+    return edit
+
+
+def corrupt_view_row(columns: dict[str, np.ndarray], strings: list[str]) -> None:
+    """A view property pointing past the view table."""
+    del strings
+    rows = np.flatnonzero(columns["prop_kind"] == Kind.VIEW)
+    columns["prop_value"][rows[0]] = len(columns["view_addr"]) + 5
 
 
 def _delete(name: str) -> Callable[[Path], None]:
@@ -96,32 +125,44 @@ def _fifo(name: str) -> Callable[[Path], None]:
 
 
 def _truncate(work: Path) -> None:
-    path = work / "b" / "program.mlir"
+    path = work / "b" / "program.aicb"
     path.write_bytes(path.read_bytes()[:1000])
 
 
 def _truncate_rehashed(work: Path) -> None:
-    text = (work / "b" / "program.mlir").read_text()
-    edit_bundle_file(work / "b", "program.mlir", text[: len(text) // 2])
+    data = (work / "b" / "program.aicb").read_bytes()
+    edit_bundle_file(work / "b", "program.aicb", data[: len(data) // 2])
+
+
+def _program_bytes_edit(at: int, data: bytes) -> Callable[[Path], None]:
+    def build(work: Path) -> None:
+        old = (work / "b" / "program.aicb").read_bytes()
+        edit_bundle_file(work / "b", "program.aicb", old[:at] + data + old[at + len(data) :])
+
+    return build
 
 
 def _npz_without_member(work: Path) -> None:
-    path = work / "b" / "program.mlir.npz"
+    """The store without the array of the program's first constant."""
+    path = work / "b" / "constants.npz"
+    first = read_program(work / "b" / "program.aicb")
+    key = TableReader(first).constants()[0].store
     with zipfile.ZipFile(path) as archive:
         members = {info.filename: archive.read(info) for info in archive.infolist()}
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in list(members.items())[1:]:
-            archive.writestr(name, data)
-    edit_bundle_file(work / "b", "program.mlir.npz", buffer.getvalue())
+        for name, data in members.items():
+            if name != f"{key}.npy":
+                archive.writestr(name, data)
+    edit_bundle_file(work / "b", "constants.npz", buffer.getvalue())
 
 
 def _npz_oversized(work: Path) -> None:
     """A member whose header declares 10^10 elements over a few bytes of data."""
-    path = work / "b" / "program.mlir.npz"
+    path = work / "b" / "constants.npz"
     with zipfile.ZipFile(path) as archive:
         members = {info.filename: archive.read(info) for info in archive.infolist()}
-    first = next(iter(members))
+    first = f"{TableReader(read_program(work / 'b' / 'program.aicb')).constants()[0].store}.npy"
     header = io.BytesIO()
     np.lib.format.write_array(header, np.zeros(4, np.float32))
     members[first] = header.getvalue().replace(b"(4,)", b"(10000000000,)")
@@ -129,7 +170,7 @@ def _npz_oversized(work: Path) -> None:
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, data in members.items():
             archive.writestr(name, data)
-    edit_bundle_file(work / "b", "program.mlir.npz", buffer.getvalue())
+    edit_bundle_file(work / "b", "constants.npz", buffer.getvalue())
 
 
 def _io_shape(data: dict) -> None:
@@ -185,7 +226,8 @@ class Row:
 ROWS = [
     # Bundles
     Row("manifest missing", _delete("b/manifest.json"), RUN, ("b/manifest.json", "cannot read")),
-    Row("program missing", _delete("b/program.mlir"), RUN, ("b/program.mlir", "missing")),
+    Row("program missing", _delete("b/program.aicb"), RUN, ("b/program.aicb", "missing")),
+    Row("constants missing", _delete("b/constants.npz"), RUN, ("b/constants.npz", "missing")),
     Row(
         "format_version newer",
         manifest_edit(lambda m: m.update(format_version=99)),
@@ -198,20 +240,43 @@ ROWS = [
         RUN,
         ("b/model.mlir", "sha256", "does not match"),
     ),
-    Row("program truncated", _truncate, RUN, ("b/program.mlir", "sha256")),
-    Row("program truncated, rehashed", _truncate_rehashed, RUN, ("b/program.mlir:",)),
+    Row("program truncated", _truncate, RUN, ("b/program.aicb", "sha256")),
+    Row(
+        "program truncated, rehashed",
+        _truncate_rehashed,
+        RUN,
+        ("b/program.aicb:", "runs past the end of the file", "recompile"),
+    ),
+    Row(
+        "program not binary",
+        _program_bytes_edit(0, b"aic."),
+        RUN,
+        ("b/program.aicb:", "no AICB magic"),
+    ),
+    Row(
+        "program encoding version unknown",
+        _program_bytes_edit(4, (9).to_bytes(4, "little")),
+        RUN,
+        ("b/program.aicb:", "binary program version 9 is not 1"),
+    ),
+    Row(
+        "program row index out of range",
+        program_edit(corrupt_view_row),
+        RUN,
+        ("b/program.aicb:", "a view property refers to a row that does not exist"),
+    ),
     Row(
         "npz corrupt",
-        lambda w: edit_bundle_file(w / "b", "program.mlir.npz", b"PK\x03\x04" + b"\x00" * 64),
+        lambda w: edit_bundle_file(w / "b", "constants.npz", b"PK\x03\x04" + b"\x00" * 64),
         RUN,
-        ("b/program.mlir.npz", "not a readable .npz"),
+        ("b/constants.npz", "not a readable .npz"),
     ),
-    Row("npz member missing", _npz_without_member, RUN, ("b/program.mlir.npz", "has no array")),
+    Row("npz member missing", _npz_without_member, RUN, ("b/constants.npz", "has no array")),
     Row(
         "npz member declaring more than it holds",
         _npz_oversized,
         RUN,
-        ("b/program.mlir.npz", "declares [10000000000] float32, more than its"),
+        ("b/constants.npz", "declares [10000000000] float32, more than its"),
     ),
     Row(
         "target.yaml edited",
@@ -245,7 +310,7 @@ ROWS = [
     ),
     Row(
         "manifest path outside the bundle",
-        manifest_edit(lambda m: m["program"].update(file="../b/program.mlir")),
+        manifest_edit(lambda m: m["program"].update(file="../b/program.aicb")),
         RUN,
         ("b/manifest.json", "program.file", "not a plain file name"),
     ),
@@ -264,21 +329,21 @@ ROWS = [
     ),
     Row(
         "program scratchpad above the target's",
-        program_edit("scratchpad_bytes = 8388608", "scratchpad_bytes = 99999999999"),
+        program_edit(set_property("scratchpad_bytes", 99999999999)),
         RUN,
-        ("b/program.mlir", "scratchpad_bytes = 99999999999", "8388608"),
+        ("b/program.aicb", "scratchpad_bytes = 99999999999", "8388608"),
     ),
     Row(
         "program DDR absurd",
-        program_edit("ddr_bytes = 252608", "ddr_bytes = 99999999999999"),
+        program_edit(set_property("ddr_bytes", 99999999999999)),
         RUN,
-        ("b/program.mlir", "ddr_bytes", "16 GiB"),
+        ("b/program.aicb", "ddr_bytes", "16 GiB"),
     ),
     Row(
         "program out of bounds",
-        program_edit("sp[1792]", "sp[67108864]"),
+        program_edit(move_view(1792, 67108864)),
         RUN,
-        ("b/program.mlir", "device fault: core 0, instruction", "node 'conv0", "67108864"),
+        ("b/program.aicb", "device fault: core 0, instruction", "node 'conv0", "67108864"),
     ),
     # Targets
     Row("aic-num-cores 0", _nothing, (*COMPILE, "-aic-num-cores=0"), ("-aic-num-cores=0",)),
