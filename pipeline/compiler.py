@@ -135,6 +135,19 @@ class CompileConfig:
         ),
     )
     """`-aic-num-cores=N`: use only N of the target's cores; None: all of them."""
+    batch_size: int | None = option(
+        None,
+        Option(
+            "batchsize",
+            parse=int,
+            metavar="N",
+            help="compile for batch N: dim 0 of every input (symbolic or 1) becomes N; "
+            "an input list then gives N lines (one sample each) per inference",
+            manifest=False,
+        ),
+    )
+    """`-batchsize=N`; None: the model's own batch. The manifest records it only when given
+    (`options.batchsize`), so the runner knows to feed N list lines per inference."""
 
 
 @dataclass
@@ -188,7 +201,8 @@ def open_session(config: CompileConfig, after_pass: AfterPass | None = None) -> 
     """
     model = read_model(config.model)
     digest = graph_hash(model)
-    module = import_verified(prepare_model(model, config.model, config.symbols), config.model)
+    prepared = prepare_model(model, config.model, config.symbols, config.batch_size)
+    module = import_verified(prepared, config.model)
     ctx = make_context()
     fp16 = None
     if config.quantization.node_precision_info is not None:
@@ -221,7 +235,7 @@ def float_precision(config: CompileConfig) -> str:
 def inferences(session: Session) -> list[Inference]:
     if session.config.input_list is None:
         raise UserError("this needs -input-list-file=PATH: one inference per line")
-    return read_input_list(session.config.input_list, session.inputs())
+    return read_input_list(session.config.input_list, session.inputs(), session.config.batch_size)
 
 
 def _profiling_observer(session: Session, profiler: Profiler) -> Callable[[str, np.ndarray], None]:
