@@ -17,7 +17,12 @@ from onnx.external_data_helper import load_external_data_for_model
 from xdsl.dialects.builtin import ModuleOp
 
 from aicc.base.errors import UserError, warn
-from aicc.frontend.batch import check_batched_outputs, set_batch_size
+from aicc.frontend.batch import (
+    check_batched_outputs,
+    forget_shapes,
+    rebatch_reshapes,
+    set_batch_size,
+)
 from aicc.frontend.model_limits import (
     MAX_TENSOR_ELEMENTS,
     check_declared_sizes,
@@ -110,6 +115,9 @@ def prepare_model(
     if batch is not None:
         set_batch_size(model, batch, path)
         model = _prepare(model, path, symbols)
+        if rebatch_reshapes(model, batch, path):
+            forget_shapes(model)
+            model = _infer(model, path)
         check_batched_outputs(model, batch, path)
         return model
     return _prepare(model, path, symbols)
