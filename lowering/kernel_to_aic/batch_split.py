@@ -12,13 +12,35 @@ actually loads, and keeps the row split on ties: a batch of 1 is always split by
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from aicc.lowering.kernel_to_aic.program import ProgramBuilder
+from aicc.lowering.kernel_to_aic.streams import DdrTensor
 from aicc.lowering.kernel_to_aic.tiling import dma_cycles, split_range
 
-if TYPE_CHECKING:
-    from aicc.lowering.kernel_to_aic.windows import WindowLayer
+
+class _Window(Protocol):
+    def in_rows(self, first: int, stop: int) -> tuple[int, int]: ...
+
+
+class WindowLayer(Protocol):
+    """What the estimate reads of `aicc.lowering.kernel_to_aic.windows.WindowLayer`."""
+
+    @property
+    def x(self) -> DdrTensor: ...
+    @property
+    def y(self) -> DdrTensor: ...
+    @property
+    def window(self) -> _Window: ...
+    @property
+    def in_per_unit(self) -> int: ...
+    @property
+    def out_per_unit(self) -> int: ...
+    @property
+    def macs(self) -> int: ...
+    @property
+    def rate(self) -> int: ...
+
 
 Ranges = list[tuple[int, int]]
 """Per core-row part, a range of flat output rows (batch x OH)."""
