@@ -133,6 +133,8 @@ def test_roofline_ratio_and_report_json() -> None:
         "cores",
         "total_cycles",
         "seconds",
+        "batch",
+        "inferences_per_second",
         "roofline_cycles",
         "conv_span_cycles",
         "conv_roofline_cycles",
@@ -156,6 +158,8 @@ def test_roofline_ratio_and_report_json() -> None:
         "ratio",
     }
     assert data["seconds"] == report.total_cycles / CLOCK
+    assert data["batch"] == 1
+    assert data["inferences_per_second"] == pytest.approx(CLOCK / report.total_cycles)
     assert data["conv_roofline_ratio"] == cost.ratio
     text = report.format()
     assert "relu0" in text and f"total: {report.total_cycles} cycles" in text
