@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 from device_programs import TARGET, ddr, io_buffer, load, sp
 
 from aicc.dialects.aic import BarrierOp, ConvOp, DmaOp, LayerOp, MatmulOp, VectorOp, WaitOp
