@@ -124,6 +124,7 @@ def prepare_model(
 
 
 def _prepare(model: onnx.ModelProto, path: Path, symbols: Mapping[str, int]) -> onnx.ModelProto:
+    """`prepare_model` at the model's own batch."""
     fix_symbols(model, symbols, path)
     check_input_dims(model, path)
     check_external_data(model, path)

@@ -110,7 +110,8 @@ class Bundle:
     @property
     def batch_size(self) -> int | None:
         """`-batchsize=N` as compiled (checked by `read_bundle`); None: not given."""
-        return self.manifest.get("options", {}).get("batchsize")
+        options = self.manifest.get("options")
+        return options.get("batchsize") if isinstance(options, dict) else None
 
     def edges(self, key: str) -> list[Edge]:
         """The `inputs` or `outputs`, each with its host and device types."""
