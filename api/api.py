@@ -22,6 +22,11 @@ on the simulated device.
 module) and `load_program(program, target)` loads it into the simulator, whose
 `run` takes and returns the device's own dtypes.
 
+`CompileConfig(..., batch_size=N)` is `-batchsize=N`: the model compiled for batch N
+(dim 0 of every input), its input list read as N lines of one sample per inference,
+and `executable.run` taking and returning whole batches; the report's
+`inferences_per_second` counts N per run.
+
 `QuantizationConfig` mirrors `QAicGraphConfig.quantizationConfig`
 (`nodePrecisionInfo`, ...). The command-line tool `aicc-compile` is a thin layer
 over these functions.

@@ -12,17 +12,22 @@
   its useful MACs and compulsory DDR bytes);
 - opening each bundle (`read_bundle(d).executable()`: manifest, hashes, decoding the
   binary program, loading its constants) against creating an onnxruntime
-  `InferenceSession` for the same model; target: within OPEN_RATIO_TARGET times.
+  `InferenceSession` for the same model; target: within OPEN_RATIO_TARGET times;
+- batch: the INT8 bundle at `-batchsize=8` against batch 1, in simulated inferences
+  per second at the target clock (deterministic: cycles, not wall time), with the
+  whole-network roofline's bound on the same ratio.
 
 Everything runs with THREADS threads (numpy's BLAS and onnxruntime); each figure is
 the median of `--runs` runs after a warm-up. Targets: simulator <= 5x onnxruntime,
-compile < 20 s, convolution cycles <= 1.5x roofline; each prints met or missed.
+compile < 20 s, convolution cycles <= 1.5x roofline, batch 8 >= 5x batch 1 inferences/s;
+each prints met or missed.
 """
 
 from __future__ import annotations
 
 import argparse
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from common import LIGHT, THREADS, median_seconds, ort_session
@@ -49,6 +54,8 @@ SIM_RATIO_TARGET = 5.0
 COMPILE_TARGET_S = 20.0
 ROOFLINE_TARGET = 1.5
 OPEN_RATIO_TARGET = 2.0
+BATCH = 8
+BATCH_SPEEDUP_TARGET = 5.0
 
 
 def verdict(met: bool) -> str:
@@ -131,6 +138,29 @@ def measure(
     open_row(bundle, ort[1], runs)
 
 
+def measure_batch(config: CompileConfig, directory: Path, x: np.ndarray) -> None:
+    """The INT8 bundle at batch 1 and at `BATCH`: simulated inferences per second."""
+    xs = np.concatenate([x] * BATCH)
+    reports: dict[int, CostReport] = {}
+    for batch, feed in ((1, x), (BATCH, xs)):
+        bundle = directory / f"bundle-INT8-batch{batch}"
+        write_bundle(compile(replace(config, batch_size=batch)), bundle)
+        _, reports[batch] = read_bundle(bundle).executable().run([feed])
+    one, many = reports[1], reports[BATCH]
+    speedup = many.inferences_per_second / one.inferences_per_second
+    bound = BATCH * one.total_cycles / many.roofline_cycles
+    print(f"\nINT8 batch {BATCH} vs batch 1 (simulated, at the target clock)")
+    print(
+        f"  batch 1: {one.inferences_per_second:.1f} inferences/s; batch {BATCH}: "
+        f"{many.inferences_per_second:.1f} inferences/s = {speedup:.2f}x "
+        f"(target >= {BATCH_SPEEDUP_TARGET:g}x: {verdict(speedup >= BATCH_SPEEDUP_TARGET)})"
+    )
+    print(
+        f"  the batch-{BATCH} roofline ({many.roofline_cycles} cycles) allows at most "
+        f"{bound:.2f}x over batch 1 as scheduled"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--runs", type=int, default=5, help="timed runs after the warm-up")
@@ -147,8 +177,10 @@ def main() -> None:
     print(f"onnxruntime InferenceSession creation: {ort_open * 1e3:.0f} ms")
     with tempfile.TemporaryDirectory(prefix="aicc-device-bench-") as work:
         directory = Path(work)
-        for label, config in configs(directory).items():
+        compiles = configs(directory)
+        for label, config in compiles.items():
             measure(label, config, directory / f"bundle-{label}", x, (ort, ort_open), args.runs)
+        measure_batch(compiles["INT8"], directory, x)
 
 
 if __name__ == "__main__":

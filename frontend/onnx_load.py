@@ -17,6 +17,12 @@ from onnx.external_data_helper import load_external_data_for_model
 from xdsl.dialects.builtin import ModuleOp
 
 from aicc.base.errors import UserError, warn
+from aicc.frontend.batch import (
+    check_batched_outputs,
+    forget_shapes,
+    rebatch_reshapes,
+    set_batch_size,
+)
 from aicc.frontend.model_limits import (
     MAX_TENSOR_ELEMENTS,
     check_declared_sizes,
@@ -100,9 +106,25 @@ def fix_symbols(model: onnx.ModelProto, symbols: Mapping[str, int], path: Path) 
 
 
 def prepare_model(
-    model: onnx.ModelProto, path: Path, symbols: Mapping[str, int]
+    model: onnx.ModelProto, path: Path, symbols: Mapping[str, int], batch: int | None = None
 ) -> onnx.ModelProto:
-    """Checked, upgraded to the latest opset and shape-inferred; refusals name `path`."""
+    """Checked, upgraded to the latest opset and shape-inferred; refusals name `path`.
+
+    `batch` (`-batchsize`): dim 0 of every input becomes that size (see aicc.frontend.batch).
+    """
+    if batch is not None:
+        set_batch_size(model, batch, path)
+        model = _prepare(model, path, symbols)
+        if rebatch_reshapes(model, batch, path):
+            forget_shapes(model)
+            model = _infer(model, path)
+        check_batched_outputs(model, batch, path)
+        return model
+    return _prepare(model, path, symbols)
+
+
+def _prepare(model: onnx.ModelProto, path: Path, symbols: Mapping[str, int]) -> onnx.ModelProto:
+    """`prepare_model` at the model's own batch."""
     fix_symbols(model, symbols, path)
     check_input_dims(model, path)
     check_external_data(model, path)

@@ -89,6 +89,7 @@ def manifest(compiled: CompiledModel) -> dict[str, Any]:
         "outputs": _io(session.outputs(), device),
         "options": {
             **manifest_options(config),
+            **({} if config.batch_size is None else {"batchsize": config.batch_size}),
             "fp16_node_instance_names_hash": session.fp16_hash,
         },
         "profile": None

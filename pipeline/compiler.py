@@ -160,6 +160,19 @@ class CompileConfig:
         ),
     )
     """`-parallel=`: where `-dump-profile` runs its calibration shards; None: in process."""
+    batch_size: int | None = option(
+        None,
+        Option(
+            "batchsize",
+            parse=int,
+            metavar="N",
+            help="compile for batch N: dim 0 of every input (symbolic or 1) becomes N; "
+            "an input list then gives N lines (one sample each) per inference",
+            manifest=False,
+        ),
+    )
+    """`-batchsize=N`; None: the model's own batch. The manifest records it only when given
+    (`options.batchsize`), so the runner knows to feed N list lines per inference."""
 
 
 @dataclass
@@ -213,7 +226,8 @@ def open_session(config: CompileConfig, after_pass: AfterPass | None = None) -> 
     """
     model = read_model(config.model)
     digest = graph_hash(model)
-    module = import_verified(prepare_model(model, config.model, config.symbols), config.model)
+    prepared = prepare_model(model, config.model, config.symbols, config.batch_size)
+    module = import_verified(prepared, config.model)
     ctx = make_context()
     fp16 = None
     if config.quantization.node_precision_info is not None:
@@ -246,7 +260,7 @@ def float_precision(config: CompileConfig) -> str:
 def inferences(session: Session) -> list[Inference]:
     if session.config.input_list is None:
         raise UserError("this needs -input-list-file=PATH: one inference per line")
-    return read_input_list(session.config.input_list, session.inputs())
+    return read_input_list(session.config.input_list, session.inputs(), session.config.batch_size)
 
 
 def _profiling_observer(session: Session, profiler: Profiler) -> Callable[[str, np.ndarray], None]:
@@ -354,7 +368,7 @@ def _profile_shards(
     shards = [Shard(worker_config, [_portable_run(run) for run in part]) for part in parts]
     listing = config.input_list
     places = [
-        f"shard {k} of {len(parts)} ({listing}:{_lines(part[0].line, part[-1].line)})"
+        f"shard {k} of {len(parts)} ({listing}:{_lines(part[0].line, part[-1].last_line)})"
         for k, part in enumerate(parts, 1)
     ]
     results = run_tasks(profile_shard, shards, places, parallel)
@@ -387,7 +401,11 @@ def _portable(config: CompileConfig) -> CompileConfig:
 
 
 def _portable_run(run: Inference) -> Inference:
-    return dataclasses.replace(run, files=[path.resolve() for path in run.files])
+    return dataclasses.replace(
+        run,
+        files=[path.resolve() for path in run.files],
+        samples=tuple(_portable_run(sample) for sample in run.samples),
+    )
 
 
 def merge_profile_files(paths: Sequence[Path], output: Path) -> Profile:

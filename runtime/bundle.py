@@ -13,6 +13,10 @@ format_version 3; its program is binary, and the two IRs share one constant stor
 Format_version 3 and 2 bundles (`program.mlir`, with `.npz` sidecars) still run: their
 text program is encoded to the same tables.
 
+`options.batchsize` is present when the bundle was compiled with `-batchsize=N`: the
+runner then feeds N input-list lines (one sample each) per inference, and the cost
+report counts N inferences per run.
+
 `manifest.json` (format_version 3) keeps the keys of format_version 2 and adds
 `files`: the sha256 of every other file of the bundle, by name. Format_version 2
 keeps the keys of format_version 1 and adds:
@@ -138,6 +142,12 @@ class Bundle:
             )
         return load_target(path, num_cores=cores)
 
+    @property
+    def batch_size(self) -> int | None:
+        """`-batchsize=N` as compiled (checked by `read_bundle`); None: not given."""
+        options = self.manifest.get("options")
+        return options.get("batchsize") if isinstance(options, dict) else None
+
     def edges(self, key: str) -> list[Edge]:
         """The `inputs` or `outputs`, each with its host and device types."""
         return [Edge.from_manifest(entry) for entry in self.manifest[key]]
@@ -155,7 +165,7 @@ class Bundle:
             raise (e if named else UserError(f"{path}: {e}")) from None
         inputs, outputs = self.edges("inputs"), self.edges("outputs")
         _check_io(self.directory / MANIFEST_FILE, program, inputs + outputs)
-        return DeviceExecutable(program, target, inputs, outputs)
+        return DeviceExecutable(program, target, inputs, outputs, self.batch_size or 1)
 
 
 def _check_io(manifest: Path, program: DeviceProgram, edges: list[Edge]) -> None:
@@ -195,11 +205,18 @@ def read_bundle(directory: Path) -> Bundle:
             f"{', '.join(map(str, READABLE_VERSIONS))}; recompile with this aicc"
         )
     manifest = Manifest(manifest_path, data)
+    _check_batch_size(manifest)
     if version >= 2:
         _check_device_fields(manifest, directory)
     if version >= 3:
         _check_hashes(manifest, directory)
     return Bundle(directory, data)
+
+
+def _check_batch_size(manifest: Manifest) -> None:
+    options = manifest.data.get("options")
+    if isinstance(options, dict) and "batchsize" in options:
+        manifest.integer(options["batchsize"], "options.batchsize", low=1)
 
 
 def _check_device_fields(manifest: Manifest, directory: Path) -> None:
@@ -284,6 +301,8 @@ class DeviceExecutable:
     target: Target
     input_edges: list[Edge]
     output_edges: list[Edge]
+    batch_size: int = 1
+    """Samples per inference (`-batchsize`), for the report's inferences per second."""
 
     @property
     def inputs(self) -> list[Port]:
@@ -300,4 +319,5 @@ class DeviceExecutable:
             for edge, array in zip(self.input_edges, arrays, strict=True)
         }
         results, report = self.program.run(feeds)
+        report.batch = self.batch_size
         return [edge.to_host(results[edge.port.name]) for edge in self.output_edges], report

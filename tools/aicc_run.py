@@ -7,6 +7,11 @@ written as raw bytes of its dtype to `DIR/<output name>-activation-0-inf-<k>.bin
 the files appear only once every inference has run, so a bad input or a fault
 leaves no outputs behind (DIR is created if missing; its parent must exist).
 
+For a bundle compiled with `-batchsize=N`, each line of the input list is one sample
+of batch 1 and N consecutive lines make one inference (a list whose length is not a
+multiple of N is refused); `-i` gives whole batches, and each output file holds the
+inference's whole batch.
+
 `aicc-run -t DIR` runs the `aic` program of a bundle that `aicc-compile` wrote on
 the simulator (aicc.sim.device), with the same input and output conventions: float
 inputs are quantized and outputs dequantized on the host where the manifest says
@@ -287,7 +292,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         import_plot_module("matplotlib.figure", "--plot")  # before the runs, which may be long
     execute, inputs, outputs, source, device = make(args, say)
     if args.input_list_file is not None:
-        runs = read_input_list(args.input_list_file, inputs)
+        batch = None if args.bundle is None else read_bundle(args.bundle).batch_size
+        runs = read_input_list(args.input_list_file, inputs, batch)
     else:
         runs = [Inference(assign_inputs(args.input_file, inputs, source))]
     if args.compare:

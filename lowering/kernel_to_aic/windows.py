@@ -3,7 +3,8 @@
 Work is cut along output rows (batch x OH) and output-channel units; the split with
 the fewest estimated cycles per core wins (every core's DMA engine has 1/cores of
 the DDR bandwidth, so loading every weight on every core costs cores x the weight
-traffic, and small late layers split by channels). A unit window with unit strides
+traffic, and small late layers split by channels); with a batch, whole images per
+core where that is cheaper (aicc.lowering.kernel_to_aic.batch_split). A unit window with unit strides
 and no padding arrives as [N, H*W, 1, C], so its rows are single pixels and the
 cores split them evenly. A core's channel chunk is cut again when its constants
 would take more than half of the scratchpad; its rows are cut into tiles that fit,
@@ -27,6 +28,7 @@ import numpy as np
 
 from aicc.base.errors import UserError
 from aicc.dialects.aic import ViewAttr
+from aicc.lowering.kernel_to_aic.batch_split import split_rows
 from aicc.lowering.kernel_to_aic.program import ProgramBuilder
 from aicc.lowering.kernel_to_aic.streams import (
     LOAD_TAGS,
@@ -144,9 +146,10 @@ def emit_window(builder: ProgramBuilder, node: str, layer: WindowLayer) -> list[
     n, oh = layer.y.shape[0], layer.y.shape[1]
     channels = layer.y.shape[3]
     units = -(-channels // layer.out_per_unit)
-    row_parts, unit_parts = _choose_split(builder, layer, n * oh, units)
+    split = _choose_split(builder, layer, n * oh, units)
+    row_ranges, unit_parts = split_rows(builder, layer, split, _channel_bytes(layer) * channels)
     core = 0
-    for rows in split_range(n * oh, row_parts):
+    for rows in row_ranges:
         for unit_range in split_range(units, unit_parts):
             _emit_core(builder, streams[core], layer, rows, unit_range)
             core += 1

@@ -46,10 +46,17 @@ class CostReport:
     instructions: dict[str, int]
     """Count per instruction kind (`aic.vector.<opcode>` for vector instructions)."""
     nodes: dict[str, NodeCost] = field(default_factory=dict)
+    batch: int = 1
+    """Samples per run (the program's `-batchsize`), for `inferences_per_second`."""
 
     @property
     def seconds(self) -> float:
         return self.total_cycles / self.clock_hz
+
+    @property
+    def inferences_per_second(self) -> float:
+        """Samples per simulated second at the target clock: batch / seconds."""
+        return self.batch / self.seconds if self.total_cycles else 0.0
 
     @property
     def utilization(self) -> list[float]:
@@ -85,6 +92,8 @@ class CostReport:
             "cores": self.cores,
             "total_cycles": self.total_cycles,
             "seconds": self.seconds,
+            "batch": self.batch,
+            "inferences_per_second": self.inferences_per_second,
             "roofline_cycles": self.roofline_cycles,
             "conv_span_cycles": conv_span,
             "conv_roofline_cycles": conv_roofline,
@@ -107,6 +116,8 @@ class CostReport:
         lines = [
             f"target {self.target}: {self.cores} cores at {self.clock_hz / 1e9:g} GHz",
             f"total: {self.total_cycles} cycles = {self.seconds * 1e3:.4f} ms",
+            f"throughput: {self.inferences_per_second:.1f} inferences/s at the target clock "
+            f"(batch {self.batch})",
             f"roofline (all layers): {self.roofline_cycles} cycles",
         ]
         if conv_roofline:

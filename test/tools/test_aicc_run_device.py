@@ -163,3 +163,38 @@ def test_aicc_opt_prints_the_bundle_program(flow: Path) -> None:
     assert model.returncode == 0, model.stderr
     missing = run_tool("aicc-opt", "nothing.aicb", cwd=flow)
     assert_user_error(missing, "nothing.aicb")
+
+
+def test_batch_bundle_feeds_list_lines_per_inference(flow: Path) -> None:
+    """-batchsize=2: two list lines (one sample each) per inference; each output file
+    holds its inference's two samples, equal bit for bit to the batch-1 outputs."""
+    run_ok(
+        "aicc-compile",
+        "-m=model.onnx",
+        "-load-profile=pgq.yaml",
+        "-batchsize=2",
+        "-aic-binary-dir=batch2",
+        cwd=flow,
+    )
+    manifest = json.loads((flow / "batch2" / "manifest.json").read_text())
+    assert manifest["options"]["batchsize"] == 2
+    assert manifest["inputs"][0]["shape"][0] == 2
+    text = run_ok(
+        "aicc-run",
+        "-t",
+        "batch2",
+        "--input-list-file=list.txt",
+        "--report",
+        "--write-output-dir=b2",
+        cwd=flow,
+    )
+    assert re.search(r"throughput: [\d.]+ inferences/s at the target clock \(batch 2\)", text)
+    batched = outputs(flow / "b2", 2)
+    assert not (flow / "b2" / OUT.format(2)).exists()
+    np.testing.assert_array_equal(np.concatenate(batched), np.concatenate(outputs(flow / "ref", 4)))
+    (flow / "three.txt").write_text("".join((flow / "list.txt").read_text().splitlines(True)[:3]))
+    result = run_tool(
+        "aicc-run", "-t", "batch2", "--input-list-file=three.txt", "--write-output-dir=b3", cwd=flow
+    )
+    assert result.returncode == 2
+    assert "three.txt: lists 3 sample(s), not a multiple of the batch size 2" in result.stderr

@@ -90,9 +90,10 @@ class Env:
         argv = [f"-m={self.model()}", *flags, f"-aic-binary-dir={self.out}"]
         return Call("aicc-compile", argv, needles)
 
-    def compile_model(self, path: str, *needles: str) -> Call:
+    def compile_model(self, path: str, *needles: str, flags: tuple[str, ...] = ()) -> Call:
         """aicc-compile of the model in `path` into the bundle `out`; refusals name `path`."""
-        return Call("aicc-compile", [f"-m={path}", f"-aic-binary-dir={self.out}"], (path, *needles))
+        argv = [f"-m={path}", *flags, f"-aic-binary-dir={self.out}"]
+        return Call("aicc-compile", argv, (path, *needles))
 
     def opt(self, model: str, *flags: str, needles: tuple[str, ...] = ()) -> Call:
         return Call("aicc-opt", [model, *flags, "-o", str(self.out)], needles)
@@ -469,6 +470,38 @@ def _parallel_ignored(env: Env) -> Call:
 @row("-parallel malformed")
 def _parallel_malformed(env: Env) -> Call:
     return env.compile("-parallel=threads:2", needles=("-parallel=threads:2", "processes:N"))
+
+
+@row("input list not a multiple of -batchsize")
+def _list_batch(env: Env) -> Call:
+    listed = env.input_list()
+    return env.compile(
+        "-batchsize=2",
+        f"-input-list-file={listed}",
+        needles=(listed, "1 sample(s)", "not a multiple of the batch size 2"),
+    )
+
+
+# -- -batchsize ---------------------------------------------------------------------------
+
+
+@row("-batchsize of a fixed batch dimension")
+def _batch_fixed(env: Env) -> Call:
+    path = env.save(graph([relu()], x_dims=[2, 4, 6, 6]))
+    return env.compile_model(path, "'x'", "fixed batch dimension of 2", flags=("-batchsize=4",))
+
+
+@row("-batchsize of a graph that folds the batch away")
+def _batch_folded(env: Env) -> Call:
+    shape = numpy_helper.from_array(np.array([144], dtype=np.int64), "shape")
+    nodes = [helper.make_node("Reshape", ["x", "shape"], ["y"], name="flat0")]
+    path = env.save(graph(nodes, [shape], y_dims=[144]))
+    return env.compile_model(path, "output 'y'", "dim 0 of size 144", flags=("-batchsize=2",))
+
+
+@row("-batchsize below 1")
+def _batch_zero(env: Env) -> Call:
+    return env.compile("-batchsize=0", needles=("model.onnx", "-batchsize=0", "at least 1"))
 
 
 # -- YAML: -node-precision-info -----------------------------------------------------------

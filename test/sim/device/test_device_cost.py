@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 from device_programs import TARGET, ddr, io_buffer, load, sp
 
 from aicc.dialects.aic import BarrierOp, ConvOp, DmaOp, LayerOp, MatmulOp, VectorOp, WaitOp
@@ -133,6 +134,8 @@ def test_roofline_ratio_and_report_json() -> None:
         "cores",
         "total_cycles",
         "seconds",
+        "batch",
+        "inferences_per_second",
         "roofline_cycles",
         "conv_span_cycles",
         "conv_roofline_cycles",
@@ -156,6 +159,8 @@ def test_roofline_ratio_and_report_json() -> None:
         "ratio",
     }
     assert data["seconds"] == report.total_cycles / CLOCK
+    assert data["batch"] == 1
+    assert data["inferences_per_second"] == pytest.approx(CLOCK / report.total_cycles)
     assert data["conv_roofline_ratio"] == cost.ratio
     text = report.format()
     assert "relu0" in text and f"total: {report.total_cycles} cycles" in text
