@@ -4,9 +4,9 @@ Work is cut along output rows (batch x OH) and output-channel units; the split w
 the fewest estimated cycles per core wins (every core's DMA engine has 1/cores of
 the DDR bandwidth, so loading every weight on every core costs cores x the weight
 traffic, and small late layers split by channels); with a batch, whole images per
-core where that is cheaper (aicc.lowering.kernel_to_aic.batch_split). A unit window with unit strides
-and no padding arrives as [N, H*W, 1, C], so its rows are single pixels and the
-cores split them evenly. A core's channel chunk is cut again when its constants
+core where that is cheaper (aicc.lowering.kernel_to_aic.batch_split). A unit window
+with unit strides and no padding arrives as [N, H*W, 1, C], so its rows are single
+pixels and the cores split them evenly. A core's channel chunk is cut again when its constants
 would take more than half of the scratchpad; its rows are cut into tiles that fit,
 and into two tiles where the compute (the matrix op and its vector epilogue) or
 transfer that double buffering hides outweighs the extra DMA setups and the input
