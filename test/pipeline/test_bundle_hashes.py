@@ -17,8 +17,8 @@ import pytest
 from aicc.api import CompileConfig, compile, dump_profile, write_bundle
 from aicc.frontend.models import small_resnet, tiny_cnn
 
-TINY_CNN_INT8 = "ab3ddf33f5a51eeb919fc1f753d117822b655e3b05f493b45dfea550ab419cb3"
-SMALL_RESNET_FP16 = "7dad971b18aea7250982b94b7597ab5366f0b51f756409d5d1e1134b72d02c0c"
+TINY_CNN_INT8 = "697815d7e1bb7f1b71c64809bd4f36d3f2efcaee5c02a86530e2945eefdb0e39"
+SMALL_RESNET_FP16 = "6b84a543f947bf62f3b20c6ddd596a38b7ac20dfc014edc566537e9171b72918"
 
 
 def bundle_digest(directory: Path) -> str:
