@@ -34,13 +34,20 @@ def permuted(lw: Lowering, op: Operation, buffer: Buffer, perm: Sequence[int]) -
     rank = len(perm)
     stored = np.argsort(NHWC if buffer.layout == "nhwc" else range(rank))
     total = [int(stored[p]) for p in perm]
-    if total == list(range(rank)):
+    if total == list(range(rank)) and buffer.layout != "nhwc":
         return buffer
     shape = tuple(buffer.shape[p] for p in perm)
     out = lw.alloc(shape, buffer.element, "rowmajor")
-    lw.emit(
-        kernel.TransposeOp([buffer.value], out.value, names_of(op), perm=kernel.i64_array(total))
-    )
+    if total == list(range(rank)):
+        # The NHWC bytes are already in that order: a plain copy into a row-major buffer.
+        moved = kernel.CopyOp(
+            [buffer.value], out.value, names_of(op), offsets=kernel.i64_array([0] * rank)
+        )
+    else:
+        moved = kernel.TransposeOp(
+            [buffer.value], out.value, names_of(op), perm=kernel.i64_array(total)
+        )
+    lw.emit(moved)
     return out
 
 

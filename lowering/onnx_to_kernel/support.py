@@ -19,6 +19,7 @@ from __future__ import annotations
 import aicc.lowering.onnx_to_kernel.activation  # noqa: F401
 import aicc.lowering.onnx_to_kernel.linear  # noqa: F401
 import aicc.lowering.onnx_to_kernel.reduce  # noqa: F401
+import aicc.lowering.onnx_to_kernel.regions  # noqa: F401
 import aicc.lowering.onnx_to_kernel.tensor  # noqa: F401
 from aicc.base.precision import Precision
 from aicc.dialects.onnx import OPS_BY_TYPE
@@ -32,7 +33,8 @@ from aicc.lowering.onnx_to_kernel.registry import (
 )
 
 interpreted(
-    *("onnx.Cast", "onnx.ConvTranspose", "onnx.Pad", "onnx.Resize"),
+    "onnx.Cast",
+    "onnx.ConvTranspose",
     precisions=FLOAT,
 )
 folded("onnx.Shape", "onnx.ConstantOfShape", precisions=FLOAT)
