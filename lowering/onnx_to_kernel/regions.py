@@ -1,14 +1,16 @@
 """Pad and nearest Resize in `lower-onnx-to-kernel`: results assembled from slices of
 their input by `kernel.slice` and `kernel.copy` (strided DMAs on the device).
 
+A reflect border as wide as its axis, or a wrap border wider than it, is refused
+(numpy pads those again from the border already added).
 Pad crops first (negative pads, as a slice), copies the input into the middle of the
 result, then fills the borders axis by axis: after axis i is filled, the result is
 complete along axes 0..i, so each border of axis i+1 spans those axes in full.
 - constant: the border is a constant blob of the pad value;
 - reflect: the rows next to the border, copied one by one in reverse order (the
-  device's slices step forwards); a border as wide as the axis (which numpy reflects
-  again) is refused;
-- edge: the edge row, sliced once and copied once per border row.
+  device's slices step forwards);
+- edge: the edge row, sliced once and copied once per border row;
+- wrap: the rows at the other end, one by one.
 Resize nearest is separable: each resized axis maps output positions to input
 indices (`nearest_indices`, the reference's own computation); every run of output
 positions whose indices advance by one constant step is one strided slice. A result
@@ -147,7 +149,7 @@ def _border(
 def lower_pad(lw: Lowering, op: Operation) -> None:
     assert isinstance(op, PadOp)
     mode = op.mode.data
-    if mode not in ("constant", "reflect", "edge"):
+    if mode not in ("constant", "reflect", "edge", "wrap"):
         raise lw.refuse_attribute(op, "mode", mode)
     x = lw.operand(op, op.data)
     rank = len(x.shape)
@@ -158,8 +160,10 @@ def lower_pad(lw: Lowering, op: Operation) -> None:
     if any(n <= 0 for n in lengths):
         raise lw.fail(op, "a Pad that crops an axis away is not supported on the device")
     grow = [(max(b, 0), max(e, 0)) for b, e in widths]
-    if mode == "reflect" and any(max(g) >= n for n, g in zip(lengths, grow, strict=True)):
-        raise lw.fail(op, "a reflect Pad as wide as its axis is not supported on the device")
+    # numpy reflects (wraps) again from the padded part when a border is that wide.
+    limit = {"reflect": 1, "wrap": 0}.get(mode)
+    if limit is not None and any(max(g) > n - limit for n, g in zip(lengths, grow, strict=True)):
+        raise lw.fail(op, f"a {mode} Pad wider than its axis allows is not supported on the device")
     inner = _cut(lw, op, x, [lo for lo, _ in crop], [1] * rank, lengths)
     out = lw.alloc_for(op.output)
     _place(lw, op, inner, out, [b for b, _ in grow])
@@ -171,6 +175,7 @@ def lower_pad(lw: Lowering, op: Operation) -> None:
             "constant": ((0, 0), (0, 0)),
             "reflect": ((lo + b, -1), (hi - 2, -1)),
             "edge": ((lo, 0), (hi - 1, 0)),
+            "wrap": ((hi - b, 1), (b, 1)),
         }[mode]
         _border(lw, op, out, region, axis, (0, b), before, value)
         _border(lw, op, out, region, axis, (hi, hi + e), after, value)

@@ -59,11 +59,12 @@ def reductions() -> onnx.ModelProto:
 
 
 def pads() -> onnx.ModelProto:
-    """Constant, reflect and edge Pad, with a crop (negative pad) and axes."""
+    """Constant, reflect, edge and wrap Pad, with a crop (negative pad) and axes."""
     nodes = [
         node("Pad", ["x", "p0", "v"], ["c0"], name="c0", mode="constant"),
         node("Pad", ["c0", "p1"], ["r0"], name="r0", mode="reflect"),
-        node("Pad", ["r0", "p2", "", "ax"], ["y"], name="y", mode="edge"),
+        node("Pad", ["r0", "p2", "", "ax"], ["e0"], name="e0", mode="edge"),
+        node("Pad", ["e0", "p3"], ["y"], name="y", mode="wrap"),
     ]
     consts = {
         "p0": _i64(0, 1, 2, -1, 0, 0, 1, 2),
@@ -71,6 +72,7 @@ def pads() -> onnx.ModelProto:
         "p1": _i64(0, 0, 2, 3, 0, 0, 1, 1),
         "p2": _i64(2, 1, 3, 0),
         "ax": _i64(-1, 2),
+        "p3": _i64(0, 1, 3, 2, 0, 0, 1, 4),
     }
     return _model(nodes, (1, 2, 5, 6), consts)
 

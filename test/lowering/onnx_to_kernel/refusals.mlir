@@ -6,8 +6,8 @@
 // CHECK: aicc-opt: error: model.onnx: node 'up0' (onnx.ConvTranspose): not supported on the device (-operators-supported lists what is)
 // CHECK-NOT: Traceback
 
-// RUN: not aicc-opt %S/Inputs/reduce_mean.mlir -p 'lower-onnx-to-kernel{source="model.onnx"}' 2>&1 | filecheck %s --check-prefix=REDUCE
-// REDUCE: aicc-opt: error: model.onnx: node 'mean0' (onnx.ReduceMean): not supported on the device (-operators-supported lists what is)
+// RUN: not aicc-opt %S/Inputs/resize_scales.mlir -p 'lower-onnx-to-kernel{source="model.onnx"}' 2>&1 | filecheck %s --check-prefix=RESIZE
+// RESIZE: aicc-opt: error: model.onnx: node 'up0' (onnx.Resize): Resize roi, scales and sizes must be constants on the device
 
 // RUN: not aicc-opt %S/Inputs/int8_softmax.mlir -p 'lower-onnx-to-kernel{source="model.onnx"}' 2>&1 | filecheck %s --check-prefix=INT8
 // INT8: aicc-opt: error: model.onnx: node 'sm0' (onnx.Softmax): not supported on the device in i8 (-operators-supported lists what is)
