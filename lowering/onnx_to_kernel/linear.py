@@ -127,10 +127,13 @@ def _emit_matmul(
     operands: list[SSAValue],
     alpha: float,
     beta: float,
+    lifted_shape: tuple[int, ...] | None = None,
 ) -> None:
+    """The matmul into a result of `lifted_shape` when given (a 1-D operand's unit axis
+    kept), reshaped to the op's result shape."""
     fused, activation = fused_activation(lw, op)
     result = (fused or op).results[0]
-    shape = shape_of(result.type)
+    shape = lifted_shape or shape_of(result.type)
     out = lw.alloc(shape, element_of(result), "rowmajor")
     lw.emit(
         kernel.MatmulOp(
@@ -142,6 +145,8 @@ def _emit_matmul(
             beta=FloatAttr(beta, f64),
         )
     )
+    if lifted_shape is not None:
+        out = lw.reshaped(out, shape_of(result.type), names_of(op))
     _finish(lw, op, fused, lw.store_logical(out, names_of(op)))
 
 
@@ -157,13 +162,25 @@ def lower_gemm(lw: Lowering, op: Operation) -> None:
 
 @lowers("onnx.MatMul", precisions=ANY)
 def lower_matmul(lw: Lowering, op: Operation) -> None:
+    """A 1-D operand runs as a matrix of one row (A) or one column (B), as numpy does."""
     assert isinstance(op, MatMulOp)
-    shapes = [shape_of(op.A.type), shape_of(op.B.type)]
-    if min(len(s) for s in shapes) < 2:
-        raise lw.fail(op, "1-D MatMul operands are not supported on the device")
-    a = _matrix(lw, op, op.A, False, 1)
-    b = _matrix(lw, op, op.B, False, 1)
-    _emit_matmul(lw, op, [a.value, b.value], 1.0, 1.0)
+    a_shape, b_shape = shape_of(op.A.type), shape_of(op.B.type)
+    if min(len(a_shape), len(b_shape)) >= 2:
+        a = _matrix(lw, op, op.A, False, 1)
+        b = _matrix(lw, op, op.B, False, 1)
+        _emit_matmul(lw, op, [a.value, b.value], 1.0, 1.0)
+        return
+    names = names_of(op)
+    a_rows = (1, *a_shape) if len(a_shape) == 1 else a_shape
+    b_cols = (*b_shape, 1) if len(b_shape) == 1 else b_shape
+    a, b = (
+        lw.logical(lw.operand(op, value), names)
+        if len(shape) > 1
+        else lw.reshaped(lw.operand(op, value), matrix, names)
+        for value, shape, matrix in ((op.A, a_shape, a_rows), (op.B, b_shape, b_cols))
+    )
+    batch = np.broadcast_shapes(a_rows[:-2], b_cols[:-2])
+    _emit_matmul(lw, op, [a.value, b.value], 1.0, 1.0, (*batch, a_rows[-2], b_cols[-1]))
 
 
 @lowers("onnx.BatchNormalization", precisions=FLOAT)
