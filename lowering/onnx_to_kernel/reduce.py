@@ -13,7 +13,6 @@ The result is reshaped to the op's result shape (keepdims or not). An empty or a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from math import prod
 
 import numpy as np
@@ -23,32 +22,10 @@ from xdsl.ir import Operation
 from aicc.dialects import kernel
 from aicc.dialects.elements import shape_of
 from aicc.dialects.onnx_ops import ReduceMaxOp, ReduceMeanOp, ReduceSumOp
-from aicc.lowering.onnx_to_kernel.builder import NHWC, Buffer, Lowering, element_of, names_of
+from aicc.lowering.onnx_to_kernel.builder import Buffer, Lowering, element_of, names_of, permuted
 from aicc.lowering.onnx_to_kernel.registry import FLOAT, lowers
 
 POOLED = {"onnx.ReduceMax": "max", "onnx.ReduceMean": "avg"}
-
-
-def permuted(lw: Lowering, op: Operation, buffer: Buffer, perm: Sequence[int]) -> Buffer:
-    """The tensor of `buffer` with its logical axes permuted by `perm`, row-major."""
-    rank = len(perm)
-    stored = np.argsort(NHWC if buffer.layout == "nhwc" else range(rank))
-    total = [int(stored[p]) for p in perm]
-    if total == list(range(rank)) and buffer.layout != "nhwc":
-        return buffer
-    shape = tuple(buffer.shape[p] for p in perm)
-    out = lw.alloc(shape, buffer.element, "rowmajor")
-    if total == list(range(rank)):
-        # The NHWC bytes are already in that order: a plain copy into a row-major buffer.
-        moved = kernel.CopyOp(
-            [buffer.value], out.value, names_of(op), offsets=kernel.i64_array([0] * rank)
-        )
-    else:
-        moved = kernel.TransposeOp(
-            [buffer.value], out.value, names_of(op), perm=kernel.i64_array(total)
-        )
-    lw.emit(moved)
-    return out
 
 
 def _reduced_axes(lw: Lowering, op: ReduceMaxOp | ReduceMeanOp | ReduceSumOp) -> list[int] | None:
@@ -125,7 +102,7 @@ def lower_reduce(lw: Lowering, op: Operation) -> None:
         reduced = _pool(lw, op, kind, x, window)
     else:
         matrix = lw.reshaped(
-            permuted(lw, op, x, [*kept, *axes]), (prod(shape[a] for a in kept), count), names
+            permuted(lw, x, [*kept, *axes], names), (prod(shape[a] for a in kept), count), names
         )
         if kind is None:
             reduced = _sum(lw, op, matrix)
