@@ -209,16 +209,16 @@ REFUSALS = {
     ),
     "scales": (
         '%s = onnx.Relu(%m) <{output_names = ["s"]}> : (tensor<2xf32>) -> tensor<2xf32>\n'
-        "%y = onnx.Resize(%x, %s) <{operandSegmentSizes = array<i32: 1, 0, 1, 0>, "
-        f'axes = array<i64: 2, 3>, output_names = ["y"]}}> : ({T}, tensor<2xf32>) -> {T}',
+        "%y = onnx.Resize(%x, none, %s) <{axes = array<i64: 2, 3>, "
+        f'output_names = ["y"]}}> : ({T}, none, tensor<2xf32>) -> {T}',
         "model: node 'y' (onnx.Resize): Resize roi, scales and sizes must be constants "
         "on the device",
     ),
     "reflect": (
         "%p = onnx.Constant() <{value = dense<[0, 0, 3, 0, 0, 0, -3, 0]> : tensor<8xi64>, "
         'output_names = ["p"]}> : () -> tensor<8xi64>\n'
-        '%y = onnx.Pad(%x, %p) <{mode = "reflect", operandSegmentSizes = '
-        f'array<i32: 1, 1, 0, 0>, output_names = ["y"]}}> : ({T}, tensor<8xi64>) -> {T}',
+        '%y = onnx.Pad(%x, %p) <{mode = "reflect", output_names = ["y"]}> : '
+        f"({T}, tensor<8xi64>) -> {T}",
         "model: node 'y' (onnx.Pad): a reflect Pad wider than its axis allows is not "
         "supported on the device",
     ),
