@@ -26,7 +26,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from xdsl.dialects.builtin import IntegerAttr, StringAttr
-from xdsl.ir import Operation
+from xdsl.ir import Attribute, Operation
 
 from aicc.dialects import kernel
 from aicc.dialects.elements import shape_of
@@ -45,9 +45,9 @@ from aicc.sim.reference.kernels.conv import transpose_pads
 from aicc.sim.reference.kernels.window import int_list
 
 
-def _zeros(lw: Lowering, op: Operation, shape: Sequence[int], element: object) -> Buffer:
+def _zeros(lw: Lowering, op: Operation, shape: Sequence[int], element: Attribute) -> Buffer:
     """A new row-major buffer of `shape` filled with zeros on the device."""
-    out = lw.alloc(shape, element, "rowmajor")  # type: ignore[arg-type]
+    out = lw.alloc(shape, element, "rowmajor")
     zero = np.zeros((1,) * len(shape), kernel.buffer_dtype(out.memref))
     one = lw.const(zero, out.element, f"{names_of(op)[0]}.zero")
     lw.emit(

@@ -6,6 +6,12 @@ OIHW to HWIO (a per-channel quantized type's axis moves from 0 to 3), Gemm B to
 A BatchNormalization left after `fuse-conv-bn` becomes `kernel.scale_shift` with
 per-channel f32 `scale = gamma / sqrt(var + eps)`, `shift = beta - mean * scale`
 (computed in float64 once; f32 parameters keep an f16 BN within its rounding).
+
+Float operands computed at run time run too: Conv weights are moved into HWIO on
+the device (a transpose), a Conv bias is added after the conv (the device reads a
+conv bias as a constant, so the activation after it does not fuse), and
+BatchNormalization's scale and shift are computed by elementwise ops in the
+reference's order. A 1-D MatMul operand is a one-row (A) or one-column (B) matrix.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ the reference's INT8 run bit for bit.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import onnx
@@ -151,7 +152,11 @@ def conv_transposes() -> onnx.ModelProto:
 
 def pools_3d() -> onnx.ModelProto:
     """3-D max and average pools, with strides, dilations, pads and ceil mode."""
-    window = {"kernel_shape": [2, 3, 2], "strides": [2, 1, 2], "pads": [1, 0, 1, 0, 1, 1]}
+    window: dict[str, Any] = {
+        "kernel_shape": [2, 3, 2],
+        "strides": [2, 1, 2],
+        "pads": [1, 0, 1, 0, 1, 1],
+    }
     nodes = [
         node("MaxPool", ["x"], ["mp0"], name="mp0", dilations=[2, 1, 1], ceil_mode=1, **window),
         node("AveragePool", ["x"], ["y"], name="y", count_include_pad=0, **window),
