@@ -473,8 +473,11 @@ def _pad(b: _Builder, source: str, shape: Shape) -> bool:
     lowest = -1 if mode != "reflect" else 0
     begin = [0] + [int(rng.integers(lowest, 3)) for _ in shape[1:]]
     end = [0] + [int(rng.integers(lowest, 3)) for _ in shape[1:]]
-    if mode == "reflect" and any(max(p, q) >= n for p, q, n in zip(begin, end, shape, strict=True)):
+    sides = list(zip(begin, end, shape, strict=True))
+    if mode == "reflect" and any(max(p, q) >= n for p, q, n in sides):
         return False
+    if any(n + min(p, 0) + min(q, 0) < 1 for p, q, n in sides):
+        return False  # onnxruntime refuses to pad an axis cropped away
     inputs = [source, b.ints(begin + end)]
     if mode == "constant" and rng.random() < 0.5:
         inputs.append(b.constant(np.asarray(1.5, dtype=np.float32)))
