@@ -1,8 +1,6 @@
 """Pad and nearest Resize in `lower-onnx-to-kernel`: results assembled from slices of
 their input by `kernel.slice` and `kernel.copy` (strided DMAs on the device).
 
-A reflect border as wide as its axis, or a wrap border wider than it, is refused
-(numpy pads those again from the border already added).
 Pad crops first (negative pads, as a slice), copies the input into the middle of the
 result, then fills the borders axis by axis: after axis i is filled, the result is
 complete along axes 0..i, so each border of axis i+1 spans those axes in full.
@@ -11,6 +9,8 @@ complete along axes 0..i, so each border of axis i+1 spans those axes in full.
   device's slices step forwards);
 - edge: the edge row, sliced once and copied once per border row;
 - wrap: the rows at the other end, one by one.
+A reflect border as wide as its axis, or a wrap border wider than it, is refused
+(numpy pads those again from the border already added).
 Resize nearest is separable: each resized axis maps output positions to input
 indices (`nearest_indices`, the reference's own computation); every run of output
 positions whose indices advance by one constant step is one strided slice. A result
