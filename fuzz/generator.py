@@ -5,7 +5,8 @@ the op set aicc supports: Conv in every form (depthwise, grouped, dilated, strid
 asymmetric pads, 1x1) on odd channel counts, BatchNormalization, pools with
 ceil_mode and count_include_pad, Gemm and MatMul, broadcasting elementwise ops,
 Concat, Split, Slice, Reshape, Flatten, Transpose, Softmax, activations, Resize
-nearest, residual Adds and fan-out. Inputs and weights come in scales 1e-3, 1 and
+nearest, ReduceMax / ReduceMean / ReduceSum, Pad (constant, reflect, edge),
+ConvTranspose, residual Adds and fan-out. Inputs and weights come in scales 1e-3, 1 and
 1e3. The case also carries the precision choices of its compiles: a random
 `FP16NodeInstanceNames` subset and random `-keep-original-precision-for-nodes`
 kinds. The same seed gives the same case, byte for byte.
@@ -445,11 +446,65 @@ def _transpose(b: _Builder, source: str, shape: Shape) -> bool:
 
 
 def _resize(b: _Builder, source: str, shape: Shape) -> bool:
-    if b.rng.random() < 0.7:
-        return False  # the device refuses Resize: rarer, so fewer graphs stop at it
     factor = float(b.choice([2.0, 2.0, 3.0, 0.5]))
     scales = b.constant(np.asarray([1.0, 1.0, factor, factor], dtype=np.float32))
-    return b.add("Resize", [source, "", scales], {"mode": "nearest"})
+    attrs: dict[str, Any] = {"mode": "nearest"}
+    if b.rng.random() < 0.5:
+        attrs |= {"coordinate_transformation_mode": "asymmetric", "nearest_mode": "floor"}
+    return b.add("Resize", [source, "", scales], attrs)
+
+
+def _reduce(b: _Builder, source: str, shape: Shape) -> bool:
+    """ReduceMax / ReduceMean (axes attribute at this opset) or ReduceSum (axes input)."""
+    kind = str(b.choice(["ReduceMax", "ReduceMean", "ReduceSum"]))
+    rank = len(shape)
+    count = int(b.rng.integers(1, rank))
+    axes = sorted(int(a) + 1 for a in b.rng.permutation(rank - 1)[:count])
+    keepdims = int(rank - count < 2 or b.rng.random() < 0.7)
+    if kind == "ReduceSum":
+        return b.add(kind, [source, b.ints(axes)], {"keepdims": keepdims})
+    return b.add(kind, [source], {"axes": axes, "keepdims": keepdims})
+
+
+def _pad(b: _Builder, source: str, shape: Shape) -> bool:
+    """Pad in constant, reflect or edge mode; constant and edge may crop (negative pads)."""
+    mode = str(b.choice(["constant", "reflect", "edge"]))
+    rng = b.rng
+    lowest = -1 if mode != "reflect" else 0
+    begin = [0] + [int(rng.integers(lowest, 3)) for _ in shape[1:]]
+    end = [0] + [int(rng.integers(lowest, 3)) for _ in shape[1:]]
+    sides = list(zip(begin, end, shape, strict=True))
+    if mode == "reflect" and any(max(p, q) >= n for p, q, n in sides):
+        return False
+    if any(n + min(p, 0) + min(q, 0) < 1 for p, q, n in sides):
+        return False  # onnxruntime refuses to pad an axis cropped away
+    inputs = [source, b.ints(begin + end)]
+    if mode == "constant" and rng.random() < 0.5:
+        inputs.append(b.constant(np.asarray(1.5, dtype=np.float32)))
+    return b.add("Pad", inputs, {"mode": mode})
+
+
+def _conv_transpose(b: _Builder, source: str, shape: Shape) -> bool:
+    c = shape[1]
+    rng = b.rng
+    divisors = [g for g in range(1, c + 1) if c % g == 0]
+    group = int(b.choice(divisors)) if rng.random() < 0.3 else 1
+    per_group = int(b.choice([1, 2, 3, 8]))
+    k = int(b.choice([1, 2, 3, 4]))
+    stride = int(b.choice([1, 2, 2, 3]))
+    dilation = int(b.choice([1, 1, 2]))
+    pads = [int(rng.integers(0, k)) for _ in range(4)] if rng.random() < 0.5 else [0] * 4
+    inputs = [source, b.weight((c, per_group, k, k), (c // group) * k * k)]
+    if rng.random() < 0.5:
+        inputs.append(b.weight((per_group * group,)))
+    attrs: dict[str, Any] = {"kernel_shape": [k, k], "pads": pads, "group": group}
+    if stride != 1:
+        attrs["strides"] = [stride, stride]
+        if rng.random() < 0.3:
+            attrs["output_padding"] = [stride - 1, 0]
+    if dilation != 1:
+        attrs["dilations"] = [dilation, dilation]
+    return b.add("ConvTranspose", inputs, attrs)
 
 
 def _gemm(b: _Builder, source: str, shape: Shape) -> bool:
@@ -490,4 +545,7 @@ _MAKERS: tuple[tuple[int | None, OpMaker], ...] = (
     (2, _gemm),
     (2, _gemm),
     (None, _matmul),
+    (None, _reduce),
+    (None, _pad),
+    (4, _conv_transpose),
 )

@@ -86,6 +86,8 @@ def outer_tiles(
     """Per core, the boxes of `shape` it computes; `row_bytes(axis)` is the scratchpad a
     single index of `axis` needs (all operands), which must fit `slot_bytes`."""
     shape = tuple(shape)
+    if not shape:  # a scalar: one box, on the first core
+        return [[((), ())], *([] for _ in range(cores - 1))]
     axis = 0
     while axis < max_axis and (
         math.prod(shape[: axis + 1]) < cores or row_bytes(axis) > slot_bytes

@@ -124,7 +124,7 @@ def _unary_params(lw: Lowering, op: OnnxOp) -> list[float]:
     if isinstance(op, ClipOp):
         bounds = clip_bounds(lw, op, quantized(op.results[0]))
         if bounds is None:
-            raise lw.fail(op, "Clip bounds must be constants on the device")
+            raise lw.fail(op, "INT8 Clip bounds must be constants on the device")
         return bounds
     params: list[float] = []
     for name in _PARAMS.get(op.name, ()):
@@ -134,10 +134,31 @@ def _unary_params(lw: Lowering, op: OnnxOp) -> list[float]:
     return params
 
 
+def _clip_by_tensors(lw: Lowering, op: ClipOp) -> None:
+    """A float Clip with bounds computed at run time: max with min, then min with max
+    (so min > max gives max everywhere, as ONNX defines)."""
+    result = op.output
+    shape = shape_of(result.type)
+    acc = lw.operand(op, op.input)
+    for bound, kind in ((op.min, "max"), (op.max, "min")):
+        if bound is None or 0 in shape_of(bound.type):
+            continue
+        limit = lw.operand(op, bound, len(shape))
+        acc = emit_binary(lw, op, kind, acc, limit, shape, element_of(result))
+    lw.define(result, acc)
+
+
 @lowers(*INT8_UNARY, precisions=ANY)
 @lowers(*FLOAT_UNARY, precisions=FLOAT)
 def lower_unary(lw: Lowering, op: Operation) -> None:
     assert isinstance(op, OnnxOp)
+    if (
+        isinstance(op, ClipOp)
+        and quantized(op.output) is None
+        and clip_bounds(lw, op, None) is None
+    ):
+        _clip_by_tensors(lw, op)
+        return
     x = lw.operand(op, op.operands[0])
     out = lw.alloc_for(op.results[0])
     params = _unary_params(lw, op)

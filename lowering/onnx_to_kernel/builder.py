@@ -290,6 +290,26 @@ def _quant_name(op: Operation) -> str:
     return next((r.name_hint for r in op.results if r.name_hint), op.name)
 
 
+def permuted(lw: Lowering, buffer: Buffer, perm: Sequence[int], names: Sequence[str]) -> Buffer:
+    """The tensor of `buffer` with its logical axes permuted by `perm`, row-major."""
+    rank = len(perm)
+    stored = np.argsort(NHWC if buffer.layout == "nhwc" else range(rank))
+    total = [int(stored[p]) for p in perm]
+    if total == list(range(rank)) and buffer.layout != "nhwc":
+        return buffer
+    shape = tuple(buffer.shape[p] for p in perm)
+    out = lw.alloc(shape, buffer.element, "rowmajor")
+    if total == list(range(rank)):
+        # The NHWC bytes are already in that order: a plain copy into a row-major buffer.
+        moved = kernel.CopyOp(
+            [buffer.value], out.value, names, offsets=kernel.i64_array([0] * rank)
+        )
+    else:
+        moved = kernel.TransposeOp([buffer.value], out.value, names, perm=kernel.i64_array(total))
+    lw.emit(moved)
+    return out
+
+
 def names_of(op: Operation, *fused: Operation) -> list[str]:
     """The ONNX first-output names a kernel op comes from (a fused Conv's names first)."""
     names: list[str] = []

@@ -17,7 +17,10 @@ from __future__ import annotations
 
 # The op lowerings declare their support when imported.
 import aicc.lowering.onnx_to_kernel.activation  # noqa: F401
+import aicc.lowering.onnx_to_kernel.conv_transpose  # noqa: F401
 import aicc.lowering.onnx_to_kernel.linear  # noqa: F401
+import aicc.lowering.onnx_to_kernel.reduce  # noqa: F401
+import aicc.lowering.onnx_to_kernel.regions  # noqa: F401
 import aicc.lowering.onnx_to_kernel.tensor  # noqa: F401
 from aicc.base.precision import Precision
 from aicc.dialects.onnx import OPS_BY_TYPE
@@ -30,11 +33,7 @@ from aicc.lowering.onnx_to_kernel.registry import (
     interpreted,
 )
 
-interpreted(
-    *("onnx.Cast", "onnx.ConvTranspose", "onnx.Pad", "onnx.Resize"),
-    *("onnx.ReduceMax", "onnx.ReduceMean", "onnx.ReduceSum"),
-    precisions=FLOAT,
-)
+interpreted("onnx.Cast", precisions=FLOAT)
 folded("onnx.Shape", "onnx.ConstantOfShape", precisions=FLOAT)
 interpreted("onnx.Gather", precisions=ANY)
 

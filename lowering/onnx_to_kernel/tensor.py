@@ -40,6 +40,7 @@ from aicc.lowering.onnx_to_kernel.builder import (
     lifted,
     names_of,
     physical_axis,
+    quantized,
     to_physical,
 )
 from aicc.lowering.onnx_to_kernel.registry import ANY, FLOAT, lowers
@@ -70,30 +71,101 @@ def _lifted_window(attrs: dict[str, list[int]]) -> dict[str, list[int]]:
 def _pool(
     lw: Lowering, op: Operation, kind: str, window_attrs: dict[str, list[int]], include_pad: int
 ) -> None:
-    """A `kernel.pool`; a 1-D pool runs as a 2-D one with H = 1 (reshapes around it)."""
+    """A `kernel.pool`; a 1-D pool runs as a 2-D one with H = 1 (reshapes around it), a
+    3-D one as a 2-D pool over H, W then one over D (both max and average windows are
+    products of per-axis windows, and so are the taps an average counts)."""
     names = names_of(op)
     x_shape = shape_of(op.operands[0].type)
-    x = lw.reshaped(lw.operand(op, op.operands[0]), lifted(x_shape), names)
-    result = op.results[0]
-    y_shape = shape_of(result.type)
-    out = lw.alloc_for(result, lifted(y_shape))
+    x = lw.operand(op, op.operands[0])
+    y_shape = shape_of(op.results[0].type)
+    if len(x_shape) == 5:
+        if kind == "avg" and quantized(op.results[0]) is not None:
+            # Two INT8 averages round twice where the reference rounds once.
+            raise lw.fail(op, "a 3-D average pool does not run on the device in i8")
+        n, c, d, h, w = x_shape
+        planes = (n, c * d, *y_shape[3:])
+        x = _pool_2d(
+            lw, op, kind, x, (n, c * d, h, w), planes, _axes(window_attrs, 1, 2), include_pad
+        )
+        out = _pool_2d(
+            lw,
+            op,
+            kind,
+            x,
+            (n, c, d, planes[2] * planes[3]),
+            (*y_shape[:3], planes[2] * planes[3]),
+            _axes(window_attrs, 0, None),
+            include_pad,
+        )
+    else:
+        out = _pool_2d(
+            lw,
+            op,
+            kind,
+            x,
+            lifted(x_shape),
+            lifted(y_shape),
+            _lifted_window(window_attrs),
+            include_pad,
+        )
+    lw.define(op.results[0], lw.reshaped(out, y_shape, names))
+
+
+def _axes(attrs: dict[str, list[int]], first: int, second: int | None) -> dict[str, list[int]]:
+    """The 2-D window over spatial axes `first` and `second` of a 3-D one (None: a unit
+    window over a whole axis)."""
+    rank = len(attrs["kernel"])
+
+    def pick(name: str, axis: int | None, unit: int) -> int:
+        return unit if axis is None else attrs[name][axis]
+
+    pads = attrs["pads"]
+    return {
+        "kernel": [pick("kernel", first, 1), pick("kernel", second, 1)],
+        "strides": [pick("strides", first, 1), pick("strides", second, 1)],
+        "dilations": [pick("dilations", first, 1), pick("dilations", second, 1)],
+        "pads": [
+            pads[first],
+            0 if second is None else pads[second],
+            pads[rank + first],
+            0 if second is None else pads[rank + second],
+        ],
+    }
+
+
+def _pool_2d(
+    lw: Lowering,
+    op: Operation,
+    kind: str,
+    x: Buffer,
+    x_shape: tuple[int, ...],
+    y_shape: tuple[int, ...],
+    window_attrs: dict[str, list[int]],
+    include_pad: int,
+) -> Buffer:
+    """A `kernel.pool` of `x` viewed as the 4-D `x_shape`, into a new 4-D `y_shape` buffer."""
+    names = names_of(op)
+    source = lw.reshaped(x, x_shape, names)
+    out = lw.alloc_for(op.results[0], y_shape)
     lw.emit(
         kernel.PoolOp(
-            [x.value],
+            [source.value],
             out.value,
             names,
             kind=StringAttr(kind),
             count_include_pad=IntegerAttr(include_pad, 64),
-            **{k: kernel.i64_array(v) for k, v in _lifted_window(window_attrs).items()},
+            **{k: kernel.i64_array(v) for k, v in window_attrs.items()},
         )
     )
-    lw.define(result, lw.reshaped(out, y_shape, names))
+    return out
 
 
 def _check_pool_rank(lw: Lowering, op: Operation) -> tuple[int, ...]:
     shape = shape_of(op.operands[0].type)
-    if len(shape) not in (3, 4):
-        raise lw.fail(op, f"only 1-D and 2-D pooling runs on the device (input rank {len(shape)})")
+    if len(shape) not in (3, 4, 5):
+        raise lw.fail(
+            op, f"only 1-D, 2-D and 3-D pooling runs on the device (input rank {len(shape)})"
+        )
     return shape
 
 

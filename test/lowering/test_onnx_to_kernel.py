@@ -203,20 +203,24 @@ CONSTANTS = constant("z", "dense<0.5> : tensor<f32>", "tensor<f32>") + constant(
 )
 REFUSALS = {
     "op": (
-        f'%y = onnx.ConvTranspose(%x, %x) <{{output_names = ["y"]}}> : ({T}, {T}) -> {T}',
-        "model: node 'y' (onnx.ConvTranspose): not supported on the device "
+        f'%y = onnx.Cast(%x) <{{to = 1 : i64, output_names = ["y"]}}> : ({T}) -> {T}',
+        "model: node 'y' (onnx.Cast): not supported on the device "
         "(-operators-supported lists what is)",
     ),
-    "weights": (
-        f'%y = onnx.Conv(%x, %x) <{{pads = array<i64: 1, 1, 2, 2>, output_names = ["y"]}}> : '
-        f"({T}, {T}) -> {T}",
-        "model: node 'y' (onnx.Conv): weights must be constants on the device",
+    "scales": (
+        '%s = onnx.Relu(%m) <{output_names = ["s"]}> : (tensor<2xf32>) -> tensor<2xf32>\n'
+        "%y = onnx.Resize(%x, none, %s) <{axes = array<i64: 2, 3>, "
+        f'output_names = ["y"]}}> : ({T}, none, tensor<2xf32>) -> {T}',
+        "model: node 'y' (onnx.Resize): Resize roi, scales and sizes must be constants "
+        "on the device",
     ),
-    "clip": (
-        '%lo = onnx.Relu(%z) <{output_names = ["lo"]}> : (tensor<f32>) -> tensor<f32>\n'
-        '%y = onnx.Clip(%x, %lo) <{output_names = ["y"]}> : '
-        f"({T}, tensor<f32>) -> {T}",
-        "model: node 'y' (onnx.Clip): Clip bounds must be constants on the device",
+    "reflect": (
+        "%p = onnx.Constant() <{value = dense<[0, 0, 3, 0, 0, 0, -3, 0]> : tensor<8xi64>, "
+        'output_names = ["p"]}> : () -> tensor<8xi64>\n'
+        '%y = onnx.Pad(%x, %p) <{mode = "reflect", output_names = ["y"]}> : '
+        f"({T}, tensor<8xi64>) -> {T}",
+        "model: node 'y' (onnx.Pad): a reflect Pad wider than its axis allows is not "
+        "supported on the device",
     ),
     "training": (
         "%y = onnx.BatchNormalization(%x, %m, %m, %m, %m) <{training_mode = 1 : i64, "

@@ -73,7 +73,7 @@ def conv_transpose(op: OnnxOp, inputs: list[np.ndarray | None]) -> list[np.ndarr
     dilations = int_list(op, "dilations", (1,) * rank)
     extents = [(k - 1) * d + 1 for k, d in zip(kernel_shape, dilations, strict=True)]
     spans = [s * (i - 1) + e for s, i, e in zip(strides, spatial, extents, strict=True)]
-    begin, out = _transpose_pads(op, spatial, spans)
+    begin, out = transpose_pads(op, spatial, spans)
     # Each input pixel spreads W^T times its channels over a kernel-sized patch.
     wt = w.reshape(group, c // group, -1).transpose(0, 2, 1)
     cols = product(wt, x.reshape(n, group, c // group, -1))
@@ -94,9 +94,7 @@ def conv_transpose(op: OnnxOp, inputs: list[np.ndarray | None]) -> list[np.ndarr
     return [np.ascontiguousarray(y)]
 
 
-def _transpose_pads(
-    op: OnnxOp, spatial: list[int], spans: list[int]
-) -> tuple[list[int], list[int]]:
+def transpose_pads(op: OnnxOp, spatial: list[int], spans: list[int]) -> tuple[list[int], list[int]]:
     """Begin pads and output sizes of a ConvTranspose (ONNX's output_shape/auto_pad rules)."""
     rank = len(spatial)
     output_padding = int_list(op, "output_padding", (0,) * rank)

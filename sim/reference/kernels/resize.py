@@ -83,18 +83,38 @@ ROUNDINGS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 def resize(op: OnnxOp, inputs: list[np.ndarray | None]) -> list[np.ndarray]:
     x, roi, scales, sizes = (inputs + [None, None, None])[:4]
     assert x is not None
+    index, outside = nearest_indices(op, x.shape, roi, scales, sizes)
+    y_out = x[np.ix_(*index)]
+    if str_prop(op, "coordinate_transformation_mode") == "tf_crop_and_resize":
+        fill = op.properties["extrapolation_value"]
+        assert isinstance(fill, FloatAttr)
+        y_out = np.where(outside, fill.value.data, y_out).astype(x.dtype)
+    return [y_out]
+
+
+def nearest_indices(
+    op: OnnxOp,
+    shape: tuple[int, ...],
+    roi: np.ndarray | None,
+    scales: np.ndarray | None,
+    sizes: np.ndarray | None,
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """The input index each output position reads along each axis, and where the
+    output lies outside the input (broadcastable to the output; tf_crop_and_resize
+    fills those positions with extrapolation_value)."""
     mode = str_prop(op, "mode")
     if mode != "nearest":
         raise UserError(f"{op.describe()}: Resize mode '{mode}' is not supported (only nearest)")
-    axes = positive_axes(ints_prop(op, "axes") or list(range(x.ndim)), x.ndim)
-    out_sizes, axis_scales = _sizes_and_scales(op, x.shape, axes, scales, sizes)
+    rank = len(shape)
+    axes = positive_axes(ints_prop(op, "axes") or list(range(rank)), rank)
+    out_sizes, axis_scales = _sizes_and_scales(op, shape, axes, scales, sizes)
     transform = TRANSFORMS[str_prop(op, "coordinate_transformation_mode")]
     rounding = ROUNDINGS[str_prop(op, "nearest_mode")]
     bounds = _roi_bounds(roi, len(axes))
     index: list[np.ndarray] = []
     outside = np.zeros((), dtype=np.bool_)
-    for axis in range(x.ndim):
-        length = x.shape[axis]
+    for axis in range(rank):
+        length = shape[axis]
         if axis not in axes:
             index.append(np.arange(length))
             continue
@@ -106,13 +126,8 @@ def resize(op: OnnxOp, inputs: list[np.ndarray | None]) -> list[np.ndarray]:
         index.append(np.clip(rounding(coords), 0, length - 1).astype(np.intp))
         # Only tf_crop_and_resize reads outside the input; those positions get a constant.
         off = (coords < 0) | (coords > length - 1)
-        outside = outside | off.reshape([-1 if a == axis else 1 for a in range(x.ndim)])
-    y_out = x[np.ix_(*index)]
-    if str_prop(op, "coordinate_transformation_mode") == "tf_crop_and_resize":
-        fill = op.properties["extrapolation_value"]
-        assert isinstance(fill, FloatAttr)
-        y_out = np.where(outside, fill.value.data, y_out).astype(x.dtype)
-    return [y_out]
+        outside = outside | off.reshape([-1 if a == axis else 1 for a in range(rank)])
+    return index, outside
 
 
 def _roi_bounds(roi: np.ndarray | None, count: int) -> list[tuple[float, float]]:

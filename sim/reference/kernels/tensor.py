@@ -178,6 +178,11 @@ def pad(op: OnnxOp, inputs: list[np.ndarray | None]) -> list[np.ndarray]:
     x = x[crop]
     grow = [(max(b, 0), max(e, 0)) for b, e in widths]
     mode = str_prop(op, "mode")
+    if mode != "constant" and any(
+        n == 0 and b + e > 0 for n, (b, e) in zip(x.shape, grow, strict=True)
+    ):
+        # No element to repeat: onnx leaves it undefined, onnxruntime refuses it.
+        raise UserError(f"{op.describe()}: Pad mode '{mode}' cannot pad an empty axis")
     if mode == "constant":
         fill = 0 if value is None or value.size == 0 else value.reshape(-1)[0]
         y = np.pad(x, grow, mode="constant", constant_values=fill)
