@@ -18,9 +18,11 @@
   whole-network roofline's bound on the same ratio.
 
 Everything runs with THREADS threads (numpy's BLAS and onnxruntime); each figure is
-the median of `--runs` runs after a warm-up. Targets: simulator <= 5x onnxruntime,
-compile < 20 s, convolution cycles <= 1.5x roofline, batch 8 >= 5x batch 1 inferences/s;
-each prints met or missed.
+the median of `--runs` runs after a warm-up. Targets (issue "the device path at
+scale"): simulator <= 2.5x onnxruntime, compile <= 5 s (with the time per pass, as
+`aicc-compile -time-passes` prints it), convolution cycles <= 1.5x roofline over the
+network and <= 2.5x for the worst layer, opening <= 2x session creation, batch 8 >=
+5x batch 1 inferences/s; each prints met or MISSED.
 """
 
 from __future__ import annotations
@@ -47,12 +49,14 @@ from aicc.api import (
     write_bundle,
 )
 from aicc.frontend.models import randomize_constant_of_shape
+from aicc.pipeline.pass_timing import PassTiming
 from aicc.sim.device import CostReport
 
 X_SHAPE = (1, 3, 224, 224)
-SIM_RATIO_TARGET = 5.0
-COMPILE_TARGET_S = 20.0
+SIM_RATIO_TARGET = 2.5
+COMPILE_TARGET_S = 5.0
 ROOFLINE_TARGET = 1.5
+WORST_LAYER_TARGET = 2.5
 OPEN_RATIO_TARGET = 2.0
 BATCH = 8
 BATCH_SPEEDUP_TARGET = 5.0
@@ -122,8 +126,13 @@ def measure(
     total, worst, worst_name = conv_rows(report)
     simulated = f"{report.total_cycles} cycles, {report.seconds * 1e3:.3f} ms simulated"
     print(f"\n{label} bundle ({report.cores} cores, {simulated})")
-    met = verdict(compile_s < COMPILE_TARGET_S)
-    print(f"  compile to bundle: {compile_s:.2f} s (target < {COMPILE_TARGET_S:g} s: {met})")
+    met = verdict(compile_s <= COMPILE_TARGET_S)
+    print(f"  compile to bundle: {compile_s:.2f} s (target <= {COMPILE_TARGET_S:g} s: {met})")
+    timing = PassTiming()
+    write_bundle(compile(config, timing.after_pass), bundle)
+    timing.mark("write-bundle")
+    slowest = sorted(timing.steps, key=lambda step: -step[1])[:4]
+    print("  slowest steps of one compile: " + ", ".join(f"{n} {t:.2f} s" for n, t in slowest))
     ratio = sim / ort[0]
     met = verdict(ratio <= SIM_RATIO_TARGET)
     print(
@@ -131,9 +140,10 @@ def measure(
         f"(target <= {SIM_RATIO_TARGET:g}x: {met})"
     )
     met = verdict(total <= ROOFLINE_TARGET)
+    worst_met = verdict(worst <= WORST_LAYER_TARGET)
     print(
         f"  convolutions: {total:.2f}x roofline (target <= {ROOFLINE_TARGET:g}x: {met}); "
-        f"worst {worst_name} {worst:.2f}x"
+        f"worst {worst_name} {worst:.2f}x (target <= {WORST_LAYER_TARGET:g}x: {worst_met})"
     )
     open_row(bundle, ort[1], runs)
 

@@ -40,6 +40,7 @@ from aicc.dialects.op_graph import OpGraph, op_graph
 from aicc.pipeline.bundle import check_bundle_directory
 from aicc.pipeline.compiler import AfterPass
 from aicc.pipeline.op_support import format_table
+from aicc.pipeline.pass_timing import PassTiming, both
 from aicc.tools.cli import (
     Flags,
     add_flag,
@@ -103,6 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_flag(
         parser,
+        "time-passes",
+        action="store_true",
+        help="print the wall time of each pass of the compile (and of writing the bundle)",
+    )
+    add_flag(
+        parser,
         "print-precision-report",
         action="store_true",
         help="print each node's final precision and the reason for it",
@@ -154,8 +161,11 @@ def _compile(args: argparse.Namespace, config: CompileConfig) -> None:
     graphs: list[OpGraph] = []
     if args.dump_graph is not None:
         check_graph_file(args.dump_graph)
-    compiled = compile(config, _graph_of_kernels(graphs) if args.dump_graph else None)
+    timing = PassTiming()
+    hook = _graph_of_kernels(graphs) if args.dump_graph else None
+    compiled = compile(config, both(hook, timing.after_pass) if args.time_passes else hook)
     write_bundle(compiled, directory)  # lowers to the device first: a refusal ends here
+    timing.mark("write-bundle")
     if config.quantization.profile is not None:
         print("Model is compiled with Int8 precision using PGQ.")
     elif config.convert_to_fp16:
@@ -171,6 +181,8 @@ def _compile(args: argparse.Namespace, config: CompileConfig) -> None:
     for output in compiled.accuracy:
         print(f"  output '{output.name}' vs FP32: {output.agreement.text()}")
     print(f"Bundle written to {directory}")
+    if args.time_passes:
+        print(timing.report(), file=sys.stderr)
     if args.dump_graph is not None:
         program = load_program(compiled.program, compiled.target)
         notes = cost_notes(program.report, program.layers, program.target)

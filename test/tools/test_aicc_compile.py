@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -136,3 +137,25 @@ def test_operators_supported_table() -> None:
     assert devices["Conv"] == "FP32,FP16,INT8"
     for kind in op_kinds():
         assert (devices[kind] == "-") == (not device_precisions(kind)), kind
+
+
+def test_time_passes_prints_every_pass_and_the_bundle_write(flow: Path) -> None:
+    """-time-passes: one row per step on stderr, in order, adding up to the total."""
+    result = run_tool(
+        "aicc-compile",
+        *SEED,
+        "-load-profile=pgq.yaml",
+        "-time-passes",
+        "-aic-binary-dir=tp",
+        cwd=flow,
+    )
+    assert result.returncode == 0, result.stderr
+    rows = re.findall(r"^\s+(\d+\.\d{4}) \(\s*[\d.]+%\)  (\S+)$", result.stderr, re.MULTILINE)
+    names = [name for _, name in rows]
+    for step in ("import", "quantize", "lower-onnx-to-kernel", "lower-kernel-to-aic"):
+        assert step in names
+    assert names.index("quantize") < names.index("lower-kernel-to-aic")
+    assert names[-2:] == ["write-bundle", "Total"]
+    seconds = [float(s) for s, _ in rows]
+    assert abs(sum(seconds[:-1]) - seconds[-1]) < 1e-3 * len(seconds)
+    assert "Total Execution Time" in result.stderr
