@@ -1,0 +1,343 @@
+"""Per-node sensitivity from one profile: which quantization errors reach the outputs.
+
+The model is calibrated once. Its quantization parameters come from the all-INT8
+compile over that one profile (the `quantize` pass derives them from the profile's
+histograms), and every candidate set reuses them. A noise source is one quantized
+tensor or one node's quantized weights. Each source is injected alone into the FP32
+graph (`run_module(perturb=...)`: quantize, then dequantize, with the compiled
+parameters) over a few calibration inputs, and its output noise power is measured.
+Quantization errors are small and nearly independent, so the noise of a precision
+assignment is the sum over its active sources, scaled per output so that the sum
+over all sources equals the measured all-INT8 noise.
+
+Which sources a set of FP16 groups removes depends on its neighbours. A group's
+weights and the tensors inside it are quantized while the group runs in INT8; a
+tensor between groups stays quantized while its producer or any consumer runs in
+INT8 (an FP16 producer's output is quantized where an INT8 consumer reads it). So
+moving one node to FP16 may gain nothing until its neighbour follows, and the
+search (`aicc.tune.search`) re-evaluates gains as islands merge.
+
+A group is one kernel of the device program (`conv0,bn0,relu0`: a Conv with its
+fused BatchNormalization and activation), so a move lists every node the kernel
+fuses, as the spec asks for Conv and BatchNormalization.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from xdsl.dialects.builtin import ModuleOp, TensorType
+from xdsl.ir import BlockArgument, OpResult, SSAValue
+
+from aicc.base.calibration import Schema, choose_channelwise_params, choose_params
+from aicc.base.int8 import dequantize, quantize
+from aicc.dialects.graph import input_ports, main_func, output_ports
+from aicc.dialects.onnx_base import OnnxOp
+from aicc.dialects.onnx_ops import ConstantOp
+from aicc.dialects.quant import QuantCastOp, UniformQuantizedType
+from aicc.sim.reference.interpreter import run_module
+
+WEIGHT_KINDS = ("Conv", "ConvTranspose", "Gemm", "MatMul")
+"""Ops whose multi-dimensional constant operands are quantized as weights."""
+
+
+@dataclass(frozen=True)
+class Group:
+    """One candidate for FP16: the nodes of one device kernel."""
+
+    key: str
+    """The kernel's name in the device program: its nodes' names joined by commas."""
+    names: tuple[str, ...]
+    """What FP16NodeInstanceNames lists to move the group, in graph order."""
+    output: str
+    """The tensor the group produces for the rest of the graph."""
+    elements: int
+    """Elements of `output`."""
+    consumers: tuple[str, ...]
+    """Keys of the groups that read `output`."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """One quantization error and the output noise power it causes alone."""
+
+    name: str
+    kind: str
+    """`tensor` or `weight`."""
+    owner: str | None
+    """The group that produces the tensor or holds the weight; None: none of the groups."""
+    consumers: tuple[str, ...]
+    """Groups reading the tensor from outside `owner`."""
+    noise: tuple[float, ...]
+    """Per output: the summed squared error this source alone causes."""
+
+    def active(self, fp16: frozenset[str]) -> bool:
+        """Whether this error exists with the groups `fp16` in FP16 and the rest in INT8."""
+        if self.kind == "weight":
+            return self.owner is not None and self.owner not in fp16
+        if self.owner is not None and self.owner not in fp16:
+            return True
+        return any(c not in fp16 for c in self.consumers) or (
+            self.owner is None and not self.consumers
+        )
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    """The noise model of one model and profile."""
+
+    outputs: tuple[str, ...]
+    signal: tuple[float, ...]
+    """Per output: the summed squared FP32 values."""
+    groups: tuple[Group, ...]
+    """The candidates, in graph order."""
+    sources: tuple[Source, ...]
+    scale: tuple[float, ...]
+    """Per output: measured all-INT8 noise over the sum of every source's noise."""
+
+    def noise(self, fp16: frozenset[str]) -> list[float]:
+        total = [0.0] * len(self.outputs)
+        for source in self.sources:
+            if source.active(fp16):
+                total = [t + n for t, n in zip(total, source.noise, strict=True)]
+        return [t * s for t, s in zip(total, self.scale, strict=True)]
+
+    def sqnr_db(self, fp16: frozenset[str]) -> list[float]:
+        """Per output, the SQNR the model predicts with `fp16` in FP16."""
+        return [_db(p, n) for p, n in zip(self.signal, self.noise(fp16), strict=True)]
+
+    def relative_noise(self, fp16: frozenset[str]) -> float:
+        """The noise summed over outputs, each relative to its signal: what a move reduces."""
+        return sum(
+            n / p if p > 0 else 0.0 for p, n in zip(self.signal, self.noise(fp16), strict=True)
+        )
+
+    def calibrated(self, measured_sqnr_db: Sequence[float]) -> Sensitivity:
+        """Scaled so that all-INT8 predicts `measured_sqnr_db` per output."""
+        modeled = Sensitivity(
+            self.outputs, self.signal, self.groups, self.sources, (1.0,) * len(self.outputs)
+        ).noise(frozenset())
+        scale = []
+        for p, n, db in zip(self.signal, modeled, measured_sqnr_db, strict=True):
+            measured = p / 10 ** (db / 10) if math.isfinite(db) else 0.0
+            scale.append(measured / n if n > 0 and measured > 0 else 1.0)
+        return Sensitivity(self.outputs, self.signal, self.groups, self.sources, tuple(scale))
+
+
+def _db(signal: float, noise: float) -> float:
+    if noise <= 0:
+        return math.inf
+    if signal <= 0:
+        return -math.inf
+    return 10 * math.log10(signal / noise)
+
+
+def groups_of(kernel_names: Sequence[str], reference: ModuleOp, int8: ModuleOp) -> list[Group]:
+    """The candidate groups: device kernels whose every node runs in INT8 in `int8`.
+
+    `kernel_names` are the device program's node names (comma-joined first output
+    names); `reference` is the FP32 graph, `int8` the all-INT8 compile.
+    """
+    quantized = _quantized_types(int8)
+    ops = _ops_by_name(reference)
+    owner = {name: key for key in kernel_names for name in key.split(",")}
+    candidates = [
+        key
+        for key in kernel_names
+        if all(name in ops for name in key.split(","))
+        and any(name in quantized for name in key.split(","))
+    ]
+    groups: list[Group] = []
+    for key in candidates:
+        names = tuple(key.split(","))
+        output = names[-1]
+        readers = sorted(
+            {
+                owner[op.first_output_name]
+                for op in _readers(reference, output)
+                if owner.get(op.first_output_name) in candidates
+                and owner[op.first_output_name] != key
+            },
+            key=candidates.index,
+        )
+        elements = _elements(ops[output].results[0].type)
+        groups.append(Group(key, names, output, elements, tuple(readers)))
+    return groups
+
+
+def measure_sources(
+    reference: ModuleOp,
+    int8: ModuleOp,
+    groups: Sequence[Group],
+    runs: Sequence[Sequence[np.ndarray]],
+    schema: str,
+    channelwise: bool,
+    progress: Callable[[int, int], None] | None = None,
+) -> Sensitivity:
+    """Inject every source alone into `reference` over `runs` and measure its output noise."""
+    quantized = _quantized_types(int8)
+    owner = {name: g.key for g in groups for name in g.names}
+    candidate = {g.key for g in groups}
+    planned: list[
+        tuple[str, str, str | None, tuple[str, ...], Callable[[np.ndarray], np.ndarray]]
+    ] = []
+    main = main_func(reference)
+    ports = [p.name for p in input_ports(main)]
+    for name, element in quantized.items():
+        producer = owner.get(name)
+        readers = tuple(
+            sorted(
+                {
+                    owner[op.first_output_name]
+                    for op in _readers(reference, name)
+                    if owner.get(op.first_output_name) in candidate
+                }
+                - {producer},
+            )
+        )
+        if name not in ports and name not in _ops_by_name(reference):
+            continue
+        planned.append((name, "tensor", producer, readers, _fake_quant(element)))
+    for op in main.body.block.ops:
+        if not isinstance(op, OnnxOp) or op.ONNX_TYPE not in WEIGHT_KINDS:
+            continue
+        group = owner.get(op.first_output_name)
+        if group is None:
+            continue
+        for operand in op.operands[1:2]:
+            constant = operand.owner if isinstance(operand, OpResult) else None
+            if isinstance(constant, ConstantOp) and len(_shape(operand)) >= 2:
+                planned.append(
+                    (
+                        constant.first_output_name,
+                        "weight",
+                        group,
+                        (),
+                        _weight_quant(schema, channelwise),
+                    )
+                )
+    expected = [run_module(reference, run) for run in runs]
+    outputs = len(expected[0]) if expected else 0
+    signal = [
+        sum(float(np.sum(np.square(e[o], dtype=np.float64))) for e in expected)
+        for o in range(outputs)
+    ]
+    sources: list[Source] = []
+    for done, (name, kind, producer, readers, fake) in enumerate(planned, 1):
+        noise = [0.0] * outputs
+
+        def perturb(
+            seen: str,
+            array: np.ndarray,
+            name: str = name,
+            fake: Callable[[np.ndarray], np.ndarray] = fake,
+        ) -> np.ndarray:
+            return fake(array) if seen == name else array
+
+        for run, want in zip(runs, expected, strict=True):
+            got = run_module(reference, run, perturb=perturb)
+            for o in range(outputs):
+                error = got[o].astype(np.float64) - want[o].astype(np.float64)
+                noise[o] += float(np.sum(np.square(error)))
+        sources.append(Source(name, kind, producer, readers, tuple(noise)))
+        if progress is not None:
+            progress(done, len(planned))
+    names = tuple(port.name for port in output_ports(main))
+    return Sensitivity(names, tuple(signal), tuple(groups), tuple(sources), (1.0,) * outputs)
+
+
+def _fake_quant(element: UniformQuantizedType) -> Callable[[np.ndarray], np.ndarray]:
+    """Quantize to `element`, then back to float32: the error INT8 storage makes."""
+    scale, zero_point = element.scale, element.zero_point
+    storage = (element.qmin, element.qmax)
+
+    def fake(array: np.ndarray) -> np.ndarray:
+        q = quantize(array, scale, zero_point, element.storage_dtype, storage_range=storage)
+        return dequantize(q, scale, zero_point).astype(array.dtype, copy=False)
+
+    return fake
+
+
+def _weight_quant(schema: str, channelwise: bool) -> Callable[[np.ndarray], np.ndarray]:
+    """Quantize weights as the `quantize` pass chooses their parameters (output channel 0)."""
+
+    def fake(array: np.ndarray) -> np.ndarray:
+        if channelwise:
+            scales, offsets = choose_channelwise_params(array, 0, Schema(schema), np.int8)
+            q = quantize(array, scales, offsets, np.int8, axis=0)
+            return dequantize(q, scales, offsets, axis=0).astype(array.dtype, copy=False)
+        params = choose_params(float(array.min()), float(array.max()), Schema(schema), np.int8)
+        q = quantize(array, params.scale, params.offset, np.int8)
+        return dequantize(q, params.scale, params.offset).astype(array.dtype, copy=False)
+
+    return fake
+
+
+def _quantized_types(module: ModuleOp) -> dict[str, UniformQuantizedType]:
+    """The per-tensor INT8 type of every named tensor of a compiled module, graph order."""
+    main = main_func(module)
+    ports = {arg: port.name for arg, port in zip(main.args, input_ports(main), strict=True)}
+    types: dict[str, UniformQuantizedType] = {}
+    for op in main.body.block.ops:
+        if isinstance(op, QuantCastOp):
+            name = _name_of(op.input, ports)
+            element = _element(op.output.type)
+            if name is not None and element is not None:
+                types.setdefault(name, element)
+            continue
+        if not isinstance(op, OnnxOp) or isinstance(op, ConstantOp):
+            continue
+        for name, result in zip(op.onnx_output_names, op.results, strict=False):
+            element = _element(result.type)
+            if element is not None:
+                types.setdefault(name, element)
+    return types
+
+
+def _name_of(value: SSAValue, ports: dict[BlockArgument, str]) -> str | None:
+    if isinstance(value, BlockArgument):
+        return ports.get(value)
+    if isinstance(value, OpResult) and isinstance(value.op, OnnxOp):
+        names = value.op.onnx_output_names
+        return names[value.index] if value.index < len(names) else None
+    return None
+
+
+def _element(t: object) -> UniformQuantizedType | None:
+    if not isinstance(t, TensorType):
+        return None
+    element = t.get_element_type()
+    if isinstance(element, UniformQuantizedType) and not element.is_per_axis:
+        return element
+    return None
+
+
+def _ops_by_name(module: ModuleOp) -> dict[str, OnnxOp]:
+    return {
+        op.first_output_name: op
+        for op in main_func(module).body.block.ops
+        if isinstance(op, OnnxOp) and not isinstance(op, ConstantOp)
+    }
+
+
+def _readers(module: ModuleOp, name: str) -> list[OnnxOp]:
+    """The ops of `module` that read the tensor `name` (a graph input or an op's output)."""
+    main = main_func(module)
+    ports = {arg: port.name for arg, port in zip(main.args, input_ports(main), strict=True)}
+    return [
+        op
+        for op in main.body.block.ops
+        if isinstance(op, OnnxOp) and any(_name_of(v, ports) == name for v in op.operands)
+    ]
+
+
+def _shape(value: SSAValue) -> tuple[int, ...]:
+    t = value.type
+    return tuple(t.get_shape()) if isinstance(t, TensorType) else ()
+
+
+def _elements(t: object) -> int:
+    return math.prod(t.get_shape()) if isinstance(t, TensorType) else 0
