@@ -38,7 +38,7 @@ from aicc.sim.device import load_program
 from aicc.sim.reference.interpreter import run_module
 from aicc.tune.cost import CostModel, cost_model
 from aicc.tune.plot import plot_frontier
-from aicc.tune.sensitivity import Sensitivity, groups_of, measure_sources
+from aicc.tune.sensitivity import Sensitivity, groups_of, kernel_members, measure_sources
 
 SENSITIVITY_RUNS = 8
 """Calibration inputs each noise source is injected over."""
@@ -195,7 +195,8 @@ class Frontier:
             written.append(directory / "chosen-pgq.yaml")
             write_atomically(written[-1], self.chosen_profile)
         png = directory / "pareto.png"
-        if plot_frontier(self, png):
+        t = self.target
+        if plot_frontier(self.points, self.baselines, chosen, t.sqnr_db, t.max_cycles, png):
             written.append(png)
         return written
 
@@ -273,7 +274,9 @@ class _Search:
         int8 = self._compile(())
         int8_report = load_program(int8.program, int8.target).report
         kernels = list(int8_report.nodes)
-        self.groups = groups_of(kernels, self.reference, int8.module)
+        self.groups = groups_of(
+            kernel_members(kernels, self.reference, int8.module), self.reference
+        )
         names = tuple(n for g in self.groups for n in g.names)
         fp16 = self._compile(names)
         fp16_report = load_program(fp16.program, fp16.target).report

@@ -26,18 +26,21 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from xdsl.dialects.builtin import ModuleOp, TensorType
 from xdsl.ir import BlockArgument, OpResult, SSAValue
 
+from aicc.base.accuracy import agreement
 from aicc.base.calibration import Schema, choose_channelwise_params, choose_params
 from aicc.base.int8 import dequantize, quantize
 from aicc.dialects.graph import input_ports, main_func, output_ports
 from aicc.dialects.onnx_base import OnnxOp
 from aicc.dialects.onnx_ops import ConstantOp
 from aicc.dialects.quant import QuantCastOp, UniformQuantizedType
+from aicc.pipeline.compiler import CompileConfig, compile_model, open_session
+from aicc.runtime.inputs import Inference
 from aicc.sim.reference.interpreter import run_module
 
 WEIGHT_KINDS = ("Conv", "ConvTranspose", "Gemm", "MatMul")
@@ -135,37 +138,68 @@ def _db(signal: float, noise: float) -> float:
     return 10 * math.log10(signal / noise)
 
 
-def groups_of(kernel_names: Sequence[str], reference: ModuleOp, int8: ModuleOp) -> list[Group]:
-    """The candidate groups: device kernels whose every node runs in INT8 in `int8`.
+def kernel_members(
+    kernel_names: Sequence[str], reference: ModuleOp, int8: ModuleOp
+) -> list[tuple[str, tuple[str, ...]]]:
+    """(key, names) of the device kernels whose every node is in `reference` and
+    that run in INT8 in `int8`.
 
     `kernel_names` are the device program's node names (comma-joined first output
     names); `reference` is the FP32 graph, `int8` the all-INT8 compile.
     """
     quantized = _quantized_types(int8)
     ops = _ops_by_name(reference)
-    owner = {name: key for key in kernel_names for name in key.split(",")}
-    candidates = [
-        key
+    return [
+        (key, tuple(key.split(",")))
         for key in kernel_names
         if all(name in ops for name in key.split(","))
         and any(name in quantized for name in key.split(","))
     ]
+
+
+def groups_of(members: Sequence[tuple[str, tuple[str, ...]]], reference: ModuleOp) -> list[Group]:
+    """The groups (key, names), in graph order, with their outputs and consumers in `reference`."""
+    ops = _ops_by_name(reference)
+    owner = {name: key for key, names in members for name in names}
+    order = [key for key, _ in members]
     groups: list[Group] = []
-    for key in candidates:
-        names = tuple(key.split(","))
+    for key, names in members:
         output = names[-1]
-        readers = sorted(
-            {
-                owner[op.first_output_name]
-                for op in _readers(reference, output)
-                if owner.get(op.first_output_name) in candidates
-                and owner[op.first_output_name] != key
-            },
-            key=candidates.index,
-        )
+        readers = {owner.get(op.first_output_name) for op in _readers(reference, output)}
+        consumers = sorted((r for r in readers if r is not None and r != key), key=order.index)
         elements = _elements(ops[output].results[0].type)
-        groups.append(Group(key, names, output, elements, tuple(readers)))
+        groups.append(Group(key, names, output, elements, tuple(consumers)))
     return groups
+
+
+def rank_moves(
+    config: CompileConfig,
+    members: Sequence[tuple[str, tuple[str, ...]]],
+    inferences: Sequence[Inference],
+) -> tuple[float, list[tuple[tuple[str, ...], float]]]:
+    """The worst output SQNR as `config` compiles, and the predicted worst output SQNR
+    with each group (key, names) also in FP16, best first; ties keep graph order.
+
+    One compile and one noise measurement: no compile or profile per group.
+    """
+    reference = open_session(replace(config, input_list=None))
+    compiled = compile_model(replace(config, input_list=None))
+    runs = [run.read(reference.inputs()) for run in inferences]
+    groups = groups_of(members, reference.module)
+    q = config.quantization
+    raw = measure_sources(reference.module, compiled.module, groups, runs, q.schema, q.channelwise)
+    got = [run_module(compiled.module, r) for r in runs]
+    want = [run_module(reference.module, r) for r in runs]
+    baseline = [
+        agreement(
+            np.concatenate([w[o].reshape(-1) for w in want]),
+            np.concatenate([g[o].reshape(-1) for g in got]),
+        ).sqnr_db
+        for o in range(len(raw.outputs))
+    ]
+    model = raw.calibrated(baseline)
+    moves = [(g.names, min(model.sqnr_db(frozenset({g.key})))) for g in groups]
+    return min(baseline), sorted(moves, key=lambda move: -move[1])
 
 
 def measure_sources(
