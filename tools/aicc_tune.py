@@ -146,9 +146,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     assert eval_list is not None
 
     def progress(message: str) -> None:
-        print(f"aicc-tune: {message}", file=sys.stderr)
+        print(f"aicc-tune: {message}", flush=True)
 
     frontier = tune(config, target, args.eval_list_file, progress=progress)
+    if frontier.failure is not None:
+        raise UserError(frontier.failure)
     written = frontier.write(directory)
     print(f"Frontier ({target.text()}; * chosen):")
     print(frontier.table())

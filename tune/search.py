@@ -17,9 +17,11 @@ eval list. If it misses the target, the next point is tried.
 
 from __future__ import annotations
 
+import io
 import json
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, redirect_stderr
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -31,7 +33,13 @@ from aicc.base.files import write_atomically
 from aicc.base.node_precision import FP16_KEY, fp16_set_hash
 from aicc.base.profile import Profile, profile_text, read_profile, write_profile
 from aicc.pipeline.bundle import write_bundle
-from aicc.pipeline.compiler import CompileConfig, compile_model, dump_profile, open_session
+from aicc.pipeline.compiler import (
+    CompileConfig,
+    CompiledModel,
+    compile_model,
+    dump_profile,
+    open_session,
+)
 from aicc.runtime.bundle import read_bundle
 from aicc.runtime.inputs import read_input_list
 from aicc.sim.device import load_program
@@ -152,6 +160,8 @@ class Frontier:
     verifications: list[Verification] = field(default_factory=list[Verification])
     chosen_profile: str | None = None
     """The text of the profile dumped with the chosen point's node-precision-info."""
+    failure: str | None = None
+    """Why no point was chosen (one line), when none was."""
 
     @property
     def chosen(self) -> Point | None:
@@ -253,7 +263,7 @@ def tune(
     say = progress or (lambda _: None)
     search = _Search(config, workdir, say)
     frontier = search.frontier(target)
-    search.verify(frontier, eval_list or config.input_list)
+    verify_frontier(config, frontier, eval_list or config.input_list, workdir, say)
     return frontier
 
 
@@ -295,16 +305,22 @@ class _Search:
         self.all_fp16 = self._measured_from(fp16, names, fp16_report.total_cycles)
         self.sensitivity: Sensitivity = raw.calibrated([o.sqnr_db for o in self.all_int8.outputs])
 
-    def _compile(self, fp16: Sequence[str]):  # noqa: ANN202 (CompiledModel)
-        """Compile with the one profile, re-tagged for the FP16 set `fp16`."""
+    def _compile(self, fp16: Sequence[str]) -> CompiledModel:
+        """Compile and lower with the one profile, re-tagged for the FP16 set `fp16`.
+
+        Its remarks (the memory plan of every trial) are not shown.
+        """
         info = self.workdir / "node_precision.yaml"
         write_atomically(info, json.dumps({FP16_KEY: list(fp16)}) + "\n")
         profile = self.workdir / "pgq-set.yaml"
         write_profile(replace(self.profile, fp16_hash=fp16_set_hash(fp16)), profile)
         q = replace(self.config.quantization, node_precision_info=info, profile=profile)
-        return compile_model(replace(self.config, quantization=q, input_list=None))
+        with quiet():
+            compiled = compile_model(replace(self.config, quantization=q, input_list=None))
+            _ = compiled.program
+        return compiled
 
-    def _measured_from(self, compiled, fp16: Sequence[str], cycles: int) -> Point:  # noqa: ANN001
+    def _measured_from(self, compiled: CompiledModel, fp16: Sequence[str], cycles: int) -> Point:
         got = [run_module(compiled.module, r) for r in self.runs]
         return Point(tuple(fp16), cycles, _figures(self._output_names(), self.expected, got))
 
@@ -366,37 +382,49 @@ class _Search:
         baselines = {"all-int8": self.all_int8, "all-fp16": self.all_fp16}
         return Frontier(target, points, baselines)
 
-    def verify(self, frontier: Frontier, eval_list: Path) -> None:
-        """Try the points meeting the target on the real flow, cheapest first (or, for a
-        cycle budget, most accurate first), until one passes."""
-        target = frontier.target
-        if target.max_cycles is not None:
-            order = sorted(
-                (p for p in frontier.points if target.met(p)), key=lambda p: -p.worst_sqnr_db
-            )
-        else:
-            order = [p for p in frontier.points if target.met(p)]
-        if not order:
-            best = frontier.points[-1] if frontier.points else frontier.baselines["all-fp16"]
-            raise UserError(
-                f"no point meets {target.text()} on the calibration inputs; the most accurate "
-                f"gives SQNR {best.worst_sqnr_db:.2f} dB, top-1 agreement "
-                f"{best.worst_agreement:.3f} at {best.cycles} cycles"
-            )
-        for point in order:
-            self.say(f"verifying {len(point.fp16_names)} FP16 nodes on the real flow")
-            measured, profile = verify_point(self.config, point, eval_list, self.workdir)
-            passed = target.met(measured)
-            frontier.verifications.append(Verification(point, measured, passed))
-            if passed:
-                frontier.chosen_profile = profile
-                return
-            remark(
-                f"point {frontier.points.index(point)} measured {measured.worst_sqnr_db:.2f} dB, "
-                f"top-1 {measured.worst_agreement:.3f} on the eval list, missing "
-                f"{target.text()}; trying the next point"
-            )
-        raise UserError(f"no point of the frontier meets {target.text()} when verified")
+
+def verify_frontier(
+    config: CompileConfig,
+    frontier: Frontier,
+    eval_list: Path,
+    workdir: Path,
+    say: Progress | None = None,
+) -> None:
+    """Try the points meeting the target on the real flow, cheapest first (or, for a
+    cycle budget, most accurate first), until one passes; record every try."""
+    target = frontier.target
+    if target.max_cycles is not None:
+        order = sorted(
+            (p for p in frontier.points if target.met(p)), key=lambda p: -p.worst_sqnr_db
+        )
+    else:
+        order = [p for p in frontier.points if target.met(p)]
+    if not order:
+        best = max(frontier.points, key=lambda p: p.worst_sqnr_db)
+        frontier.failure = (
+            f"{config.model}: no point meets {target.text()} on the calibration inputs; the "
+            f"most accurate gives SQNR {best.worst_sqnr_db:.2f} dB, top-1 agreement "
+            f"{best.worst_agreement:.3f} at {best.cycles} cycles"
+        )
+        return
+    for point in order:
+        if say is not None:
+            say(f"verifying {len(point.fp16_names)} FP16 nodes on the real flow")
+        measured, profile = verify_point(config, point, eval_list, workdir)
+        passed = target.met(measured)
+        frontier.verifications.append(Verification(point, measured, passed))
+        if passed:
+            frontier.chosen_profile = profile
+            return
+        remark(
+            f"point {frontier.points.index(point)} measured {measured.worst_sqnr_db:.2f} dB, "
+            f"top-1 {measured.worst_agreement:.3f} on the eval list, missing "
+            f"{target.text()}; trying the next point"
+        )
+    frontier.failure = (
+        f"{config.model}: no point of the frontier meets {target.text()} when verified on "
+        f"{eval_list}"
+    )
 
 
 def verify_point(
@@ -408,11 +436,12 @@ def verify_point(
     write_atomically(info, point.node_precision_text())
     pgq = workdir / "chosen-pgq.yaml"
     q = replace(config.quantization, node_precision_info=info, profile=None)
-    dump_profile(replace(config, quantization=q), pgq)
     loaded = replace(config, quantization=replace(q, profile=pgq), input_list=None)
-    compiled = compile_model(loaded)
     bundle = workdir / "chosen-bundle"
-    write_bundle(compiled, bundle)
+    with quiet():
+        dump_profile(replace(config, quantization=q), pgq)
+        compiled = compile_model(loaded)
+        write_bundle(compiled, bundle)
     executable = read_bundle(bundle).executable()
     session = compiled.session
     reference = open_session(replace(config, input_list=None))
@@ -428,6 +457,14 @@ def verify_point(
     names = [p.name for p in session.outputs()]
     profile: Profile = read_profile(pgq)
     return Point(point.fp16_names, cycles, _figures(names, expected, got)), profile_text(profile)
+
+
+@contextmanager
+def quiet() -> Iterator[None]:
+    """Hold back the remarks and warnings of the trial compiles: the first profile and
+    compile of the model showed the user's."""
+    with redirect_stderr(io.StringIO()):
+        yield
 
 
 def _figures(

@@ -138,9 +138,11 @@ def _db(signal: float, noise: float) -> float:
     return 10 * math.log10(signal / noise)
 
 
-def kernel_members(
-    kernel_names: Sequence[str], reference: ModuleOp, int8: ModuleOp
-) -> list[tuple[str, tuple[str, ...]]]:
+Members = Sequence[tuple[str, tuple[str, ...]]]
+"""(group key, the node names it lists) per group."""
+
+
+def kernel_members(kernel_names: Sequence[str], reference: ModuleOp, int8: ModuleOp) -> Members:
     """(key, names) of the device kernels whose every node is in `reference` and
     that run in INT8 in `int8`.
 
@@ -149,15 +151,21 @@ def kernel_members(
     """
     quantized = _quantized_types(int8)
     ops = _ops_by_name(reference)
-    return [
-        (key, tuple(key.split(",")))
-        for key in kernel_names
-        if all(name in ops for name in key.split(","))
-        and any(name in quantized for name in key.split(","))
-    ]
+    members: list[tuple[str, tuple[str, ...]]] = []
+    owned: set[str] = set()
+    for key in kernel_names:
+        names = tuple(key.split(","))
+        # A kernel that only copies a tensor another kernel makes (to a graph output)
+        # follows that kernel's precision: it is no candidate of its own.
+        if owned.intersection(names) or not all(name in ops for name in names):
+            continue
+        if any(name in quantized for name in names):
+            members.append((key, names))
+            owned.update(names)
+    return members
 
 
-def groups_of(members: Sequence[tuple[str, tuple[str, ...]]], reference: ModuleOp) -> list[Group]:
+def groups_of(members: Members, reference: ModuleOp) -> list[Group]:
     """The groups (key, names), in graph order, with their outputs and consumers in `reference`."""
     ops = _ops_by_name(reference)
     owner = {name: key for key, names in members for name in names}
@@ -174,7 +182,7 @@ def groups_of(members: Sequence[tuple[str, tuple[str, ...]]], reference: ModuleO
 
 def rank_moves(
     config: CompileConfig,
-    members: Sequence[tuple[str, tuple[str, ...]]],
+    members: Members,
     inferences: Sequence[Inference],
 ) -> tuple[float, list[tuple[tuple[str, ...], float]]]:
     """The worst output SQNR as `config` compiles, and the predicted worst output SQNR
