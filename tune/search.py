@@ -260,6 +260,7 @@ def tune(
 
         with tempfile.TemporaryDirectory(prefix="aicc-tune-") as tmp:
             return tune(config, target, eval_list, Path(tmp), progress)
+    workdir.mkdir(parents=True, exist_ok=True)
     say = progress or (lambda _: None)
     search = _Search(config, workdir, say)
     frontier = search.frontier(target)
