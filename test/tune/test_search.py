@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from tune_case import write_case
 
 from aicc.base.errors import UserError
 from aicc.pipeline.compiler import CompileConfig
@@ -14,6 +15,11 @@ from aicc.tune import AccuracyTarget, Frontier, OutputFigures, Point, tune
 from aicc.tune.search import verify_frontier
 
 TARGET_DB = 45.0
+
+
+@pytest.fixture(scope="module")
+def case(tmp_path_factory: pytest.TempPathFactory) -> CompileConfig:
+    return write_case(tmp_path_factory.mktemp("tune"))
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,5 @@
-"""A small Conv/BatchNormalization/Relu chain and calibration inputs for the tune tests."""
+"""A small Conv/BatchNormalization/Relu chain and calibration inputs for the tune tests
+(test/tune, and test/tools/test_aicc_tune.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import onnx
-import pytest
 
 from aicc.frontend.models import conv_bn_relu_chain
 from aicc.pipeline.compiler import CompileConfig
@@ -26,8 +26,3 @@ def write_case(directory: Path, inputs: int = 3) -> CompileConfig:
         lines.append(str(path))
     (directory / "list.txt").write_text("\n".join(lines) + "\n")
     return CompileConfig(directory / "model.onnx", input_list=directory / "list.txt")
-
-
-@pytest.fixture(scope="module")
-def case(tmp_path_factory: pytest.TempPathFactory) -> CompileConfig:
-    return write_case(tmp_path_factory.mktemp("tune"))
