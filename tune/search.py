@@ -7,7 +7,9 @@ stop being quantized once both ends are FP16 is seen. Gains and costs are
 re-evaluated after every step, as islands merge. Moves that cost nothing go
 first; ties keep graph order, so the walk is deterministic. Every set on the walk
 whose predicted (cycles, SQNR) no earlier set dominates is then compiled with the
-one profile, run on the calibration inputs and simulated: those measured points,
+one profile, run on the calibration inputs and simulated. The cheapest measured set
+that meets the target is then pruned: one group at a time leaves FP16 while the
+measured set still meets the target and simulates cheaper. The measured points,
 Pareto-filtered, are the frontier.
 
 The chosen point is verified on the real flow: a profile dumped with its own
@@ -307,23 +309,11 @@ class _Search:
         self.sensitivity: Sensitivity = raw.calibrated([o.sqnr_db for o in self.all_int8.outputs])
 
     def _compile(self, fp16: Sequence[str]) -> CompiledModel:
-        """Compile and lower with the one profile, re-tagged for the FP16 set `fp16`.
-
-        Its remarks (the memory plan of every trial) are not shown.
-        """
-        info = self.workdir / "node_precision.yaml"
-        write_atomically(info, json.dumps({FP16_KEY: list(fp16)}) + "\n")
-        profile = self.workdir / "pgq-set.yaml"
-        write_profile(replace(self.profile, fp16_hash=fp16_set_hash(fp16)), profile)
-        q = replace(self.config.quantization, node_precision_info=info, profile=profile)
-        with quiet():
-            compiled = compile_model(replace(self.config, quantization=q, input_list=None))
-            _ = compiled.program
-        return compiled
+        return compile_retagged(self.config, self.profile, fp16, self.workdir)
 
     def _measured_from(self, compiled: CompiledModel, fp16: Sequence[str], cycles: int) -> Point:
         got = [run_module(compiled.module, r) for r in self.runs]
-        return Point(tuple(fp16), cycles, _figures(self._output_names(), self.expected, got))
+        return Point(tuple(fp16), cycles, figures(self._output_names(), self.expected, got))
 
     def _output_names(self) -> list[str]:
         from aicc.dialects.graph import main_func, output_ports
@@ -375,13 +365,58 @@ class _Search:
                 candidates.append(fp16)
                 best = predicted
         self.say(f"measuring {len(candidates)} points of the predicted front")
-        measured = [self.measure(s) for s in candidates]
+        measured = {s: self.measure(s) for s in candidates}
+        if target.max_cycles is None:
+            self._prune(measured, target)
         points: list[Point] = []
-        for point in sorted(measured, key=lambda p: (p.cycles, -p.worst_sqnr_db)):
+        ordered = sorted(measured.values(), key=lambda p: (p.cycles, -p.worst_sqnr_db))
+        for point in ordered:
             if not points or point.worst_sqnr_db > points[-1].worst_sqnr_db:
                 points.append(point)
         baselines = {"all-int8": self.all_int8, "all-fp16": self.all_fp16}
         return Frontier(target, points, baselines)
+
+    def _prune(self, measured: dict[frozenset[str], Point], target: AccuracyTarget) -> None:
+        """From the cheapest measured set that meets `target`, drop one group at a time
+        (graph order) while the measured set still meets it and simulates cheaper: the
+        cost model's conversions are estimates, the simulator is not."""
+        meeting = [s for s, p in measured.items() if target.met(p)]
+        if not meeting:
+            return
+        current = min(meeting, key=lambda s: measured[s].cycles)
+        self.say(f"pruning the cheapest point that meets {target.text()}")
+        shrunk = True
+        while shrunk:
+            shrunk = False
+            for group in self.groups:
+                if group.key not in current:
+                    continue
+                trial = current - {group.key}
+                if trial not in measured:
+                    measured[trial] = self.measure(trial)
+                point = measured[trial]
+                if target.met(point) and point.cycles < measured[current].cycles:
+                    current, shrunk = trial, True
+                    break
+
+
+def compile_retagged(
+    config: CompileConfig, profile: Profile, fp16: Sequence[str], workdir: Path
+) -> CompiledModel:
+    """Compile and lower `config` with `fp16` in FP16 and the one `profile`, re-tagged for
+    that set (its histograms stand for the set's own; only FP16 rounding differs).
+
+    The trial's remarks (its memory plan) are not shown.
+    """
+    info = workdir / "node_precision.yaml"
+    write_atomically(info, json.dumps({FP16_KEY: list(fp16)}) + "\n")
+    path = workdir / "pgq-set.yaml"
+    write_profile(replace(profile, fp16_hash=fp16_set_hash(fp16)), path)
+    q = replace(config.quantization, node_precision_info=info, profile=path)
+    with quiet():
+        compiled = compile_model(replace(config, quantization=q, input_list=None))
+        _ = compiled.program
+    return compiled
 
 
 def verify_frontier(
@@ -457,7 +492,7 @@ def verify_point(
         cycles = report.total_cycles
     names = [p.name for p in session.outputs()]
     profile: Profile = read_profile(pgq)
-    return Point(point.fp16_names, cycles, _figures(names, expected, got)), profile_text(profile)
+    return Point(point.fp16_names, cycles, figures(names, expected, got)), profile_text(profile)
 
 
 @contextmanager
@@ -468,7 +503,7 @@ def quiet() -> Iterator[None]:
         yield
 
 
-def _figures(
+def figures(
     names: Sequence[str],
     expected: Sequence[Sequence[np.ndarray]],
     got: Sequence[Sequence[np.ndarray]],
