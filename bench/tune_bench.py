@@ -235,7 +235,7 @@ def main() -> None:
     if args.resnet or args.only == "light_resnet50":
         sample = np.random.default_rng(9).standard_normal((1, 3, 224, 224)).astype(np.float32)
         models.append(("light_resnet50", lambda: light_resnet50(sample), (1, 3, 224, 224)))
-    print("Wall times are medians of one run on a shared, loaded 2-core machine.")
+    print("Wall times are single runs on a shared, loaded 2-core machine.")
     for name, build, shape in models:
         if args.only and name != args.only:
             continue
