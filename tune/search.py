@@ -22,6 +22,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, redirect_stderr
 from dataclasses import dataclass, field, replace
@@ -51,7 +52,8 @@ from aicc.tune.plot import plot_frontier
 from aicc.tune.sensitivity import Sensitivity, groups_of, kernel_members, measure_sources
 
 SENSITIVITY_RUNS = 8
-"""Calibration inputs each noise source is injected over."""
+"""Calibration inputs each noise source is injected over (the first ones of the list);
+points are measured over every calibration input."""
 
 
 @dataclass(frozen=True)
@@ -217,13 +219,12 @@ class Frontier:
         lines = [
             f"{'k':>3} {'fp16':>4} {'cycles':>9} {'SQNR dB':>8} {'cosine':>9} {'top-1':>6}  nodes"
         ]
-        rows = [(str(k), p) for k, p in enumerate(self.points)]
-        for label, point in rows:
+        for k, point in enumerate(self.points):
             mark = " *" if point is chosen else ""
             o = min(point.outputs, key=lambda f: f.sqnr_db)
             nodes = ",".join(point.fp16_names) or "-"
             lines.append(
-                f"{label:>3} {len(point.fp16_names):>4} {point.cycles:>9} {o.sqnr_db:>8.2f} "
+                f"{k:>3} {len(point.fp16_names):>4} {point.cycles:>9} {o.sqnr_db:>8.2f} "
                 f"{o.cosine:>9.6f} {point.worst_agreement:>6.3f}  {nodes}{mark}"
             )
         return "\n".join(lines)
@@ -258,8 +259,6 @@ def tune(
             "drop -load-profile and -node-precision-info"
         )
     if workdir is None:
-        import tempfile
-
         with tempfile.TemporaryDirectory(prefix="aicc-tune-") as tmp:
             return tune(config, target, eval_list, Path(tmp), progress)
     workdir.mkdir(parents=True, exist_ok=True)
@@ -281,8 +280,10 @@ class _Search:
         self.profile = dump_profile(config, workdir / "pgq.yaml").profile
         reference = open_session(replace(config, input_list=None))
         self.reference = reference.module
-        runs = read_input_list(config.input_list, reference.inputs()) if config.input_list else []
-        self.runs = [run.read(reference.inputs()) for run in runs[:SENSITIVITY_RUNS]]
+        assert config.input_list is not None
+        runs = read_input_list(config.input_list, reference.inputs())
+        self.runs = [run.read(reference.inputs()) for run in runs]
+        self.outputs = [port.name for port in reference.outputs()]
         self.expected = [run_module(self.reference, r) for r in self.runs]
         int8 = self._compile(())
         int8_report = load_program(int8.program, int8.target).report
@@ -301,8 +302,9 @@ class _Search:
         )
         say(f"injecting each quantization error alone ({len(self.groups)} candidate kernels)")
         q = config.quantization
+        injected = self.runs[:SENSITIVITY_RUNS]
         raw = measure_sources(
-            self.reference, int8.module, self.groups, self.runs, q.schema, q.channelwise
+            self.reference, int8.module, self.groups, injected, q.schema, q.channelwise
         )
         self.all_int8 = self._measured_from(int8, (), int8_report.total_cycles)
         self.all_fp16 = self._measured_from(fp16, names, fp16_report.total_cycles)
@@ -313,12 +315,7 @@ class _Search:
 
     def _measured_from(self, compiled: CompiledModel, fp16: Sequence[str], cycles: int) -> Point:
         got = [run_module(compiled.module, r) for r in self.runs]
-        return Point(tuple(fp16), cycles, figures(self._output_names(), self.expected, got))
-
-    def _output_names(self) -> list[str]:
-        from aicc.dialects.graph import main_func, output_ports
-
-        return [p.name for p in output_ports(main_func(self.reference))]
+        return Point(tuple(fp16), cycles, figures(self.outputs, self.expected, got))
 
     def measure(self, fp16: frozenset[str]) -> Point:
         names = tuple(n for g in self.groups if g.key in fp16 for n in g.names)

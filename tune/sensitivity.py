@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import numpy as np
 from xdsl.dialects.builtin import ModuleOp, TensorType
@@ -210,6 +211,16 @@ def rank_moves(
     return min(baseline), sorted(moves, key=lambda move: -move[1])
 
 
+class _Planned(NamedTuple):
+    """A source before its measurement: the error it injects."""
+
+    name: str
+    kind: str
+    owner: str | None
+    consumers: tuple[str, ...]
+    inject: Callable[[np.ndarray], np.ndarray]
+
+
 def measure_sources(
     reference: ModuleOp,
     int8: ModuleOp,
@@ -217,78 +228,59 @@ def measure_sources(
     runs: Sequence[Sequence[np.ndarray]],
     schema: str,
     channelwise: bool,
-    progress: Callable[[int, int], None] | None = None,
 ) -> Sensitivity:
     """Inject every source alone into `reference` over `runs` and measure its output noise."""
-    quantized = _quantized_types(int8)
-    owner = {name: g.key for g in groups for name in g.names}
-    candidate = {g.key for g in groups}
-    planned: list[
-        tuple[str, str, str | None, tuple[str, ...], Callable[[np.ndarray], np.ndarray]]
-    ] = []
-    main = main_func(reference)
-    ports = [p.name for p in input_ports(main)]
-    for name, element in quantized.items():
-        producer = owner.get(name)
-        readers = tuple(
-            sorted(
-                {
-                    owner[op.first_output_name]
-                    for op in _readers(reference, name)
-                    if owner.get(op.first_output_name) in candidate
-                }
-                - {producer},
-            )
-        )
-        if name not in ports and name not in _ops_by_name(reference):
-            continue
-        planned.append((name, "tensor", producer, readers, _fake_quant(element)))
-    for op in main.body.block.ops:
-        if not isinstance(op, OnnxOp) or op.ONNX_TYPE not in WEIGHT_KINDS:
-            continue
-        group = owner.get(op.first_output_name)
-        if group is None:
-            continue
-        for operand in op.operands[1:2]:
-            constant = operand.owner if isinstance(operand, OpResult) else None
-            if isinstance(constant, ConstantOp) and len(_shape(operand)) >= 2:
-                planned.append(
-                    (
-                        constant.first_output_name,
-                        "weight",
-                        group,
-                        (),
-                        _weight_quant(schema, channelwise),
-                    )
-                )
+    planned = _plan_sources(reference, int8, groups, schema, channelwise)
     expected = [run_module(reference, run) for run in runs]
-    outputs = len(expected[0]) if expected else 0
+    outputs = output_ports(main_func(reference))
     signal = [
         sum(float(np.sum(np.square(e[o], dtype=np.float64))) for e in expected)
-        for o in range(outputs)
+        for o in range(len(outputs))
     ]
     sources: list[Source] = []
-    for done, (name, kind, producer, readers, fake) in enumerate(planned, 1):
-        noise = [0.0] * outputs
+    for source in planned:
 
-        def perturb(
-            seen: str,
-            array: np.ndarray,
-            name: str = name,
-            fake: Callable[[np.ndarray], np.ndarray] = fake,
-        ) -> np.ndarray:
-            return fake(array) if seen == name else array
+        def perturb(seen: str, array: np.ndarray, source: _Planned = source) -> np.ndarray:
+            return source.inject(array) if seen == source.name else array
 
+        noise = [0.0] * len(outputs)
         for run, want in zip(runs, expected, strict=True):
             got = run_module(reference, run, perturb=perturb)
-            for o in range(outputs):
+            for o in range(len(outputs)):
                 error = got[o].astype(np.float64) - want[o].astype(np.float64)
                 noise[o] += float(np.sum(np.square(error)))
-        sources.append(Source(name, kind, producer, readers, tuple(noise)))
-        if progress is not None:
-            progress(done, len(planned))
-    names = tuple(port.name for port in output_ports(main))
-    return Sensitivity(names, tuple(signal), tuple(groups), tuple(sources), (1.0,) * outputs)
+        sources.append(
+            Source(source.name, source.kind, source.owner, source.consumers, tuple(noise))
+        )
+    names = tuple(port.name for port in outputs)
+    return Sensitivity(names, tuple(signal), tuple(groups), tuple(sources), (1.0,) * len(names))
+
+
+def _plan_sources(
+    reference: ModuleOp, int8: ModuleOp, groups: Sequence[Group], schema: str, channelwise: bool
+) -> list[_Planned]:
+    """Every tensor `int8` quantizes that `reference` has, then every group's weights."""
+    owner = {name: g.key for g in groups for name in g.names}
+    main = main_func(reference)
+    known = {port.name for port in input_ports(main)} | set(_ops_by_name(reference))
+    planned: list[_Planned] = []
+    for name, element in _quantized_types(int8).items():
+        if name not in known:
+            continue
+        producer = owner.get(name)
+        readers = {owner.get(op.first_output_name) for op in _readers(reference, name)}
+        consumers = tuple(sorted(r for r in readers if r is not None and r != producer))
+        planned.append(_Planned(name, "tensor", producer, consumers, _fake_quant(element)))
+    for op in main.body.block.ops:
+        group = owner.get(op.first_output_name) if isinstance(op, OnnxOp) else None
+        if group is None or not isinstance(op, OnnxOp) or op.ONNX_TYPE not in WEIGHT_KINDS:
+            continue
+        weight = op.operands[1] if len(op.operands) > 1 else None
+        constant = weight.owner if isinstance(weight, OpResult) else None
+        if isinstance(constant, ConstantOp) and weight is not None and len(_shape(weight)) >= 2:
+            inject = _weight_quant(schema, channelwise)
+            planned.append(_Planned(constant.first_output_name, "weight", group, (), inject))
+    return planned
 
 
 def _fake_quant(element: UniformQuantizedType) -> Callable[[np.ndarray], np.ndarray]:
