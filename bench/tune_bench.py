@@ -190,7 +190,9 @@ def print_row(row: Row) -> None:
     )
 
 
-def bench(name: str, model: onnx.ModelProto, shape: tuple[int, ...], folder: Path) -> None:
+def bench(
+    name: str, model: onnx.ModelProto, shape: tuple[int, ...], folder: Path, tune_only: bool
+) -> None:
     rng = np.random.default_rng(3)
     onnx.save(model, folder / f"{name}.onnx")
     calib = write_list(
@@ -218,7 +220,8 @@ def bench(name: str, model: onnx.ModelProto, shape: tuple[int, ...], folder: Pat
         )
         print_row(all_int8)
         print_row(all_fp16)
-        for run in (b.trial_ranking, b.cosine_search, b.tuned):
+        methods = (b.tuned,) if tune_only else (b.trial_ranking, b.cosine_search, b.tuned)
+        for run in methods:
             print_row(timed(lambda run=run, target=target: run(target)))
             sys.stdout.flush()
 
@@ -227,6 +230,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--resnet", action="store_true", help="also light_resnet50 (slow)")
     parser.add_argument("--only", default="", help="one model by name")
+    parser.add_argument(
+        "--tune-only", action="store_true", help="skip baselines 3 and 4 (light_resnet50)"
+    )
     args = parser.parse_args()
     models: list[tuple[str, Callable[[], onnx.ModelProto], tuple[int, ...]]] = [
         ("tiny_cnn", tiny_cnn, (1, 3, 32, 32)),
@@ -240,7 +246,7 @@ def main() -> None:
         if args.only and name != args.only:
             continue
         with tempfile.TemporaryDirectory(prefix=f"tune-bench-{name}-") as folder:
-            bench(name, build(), shape, Path(folder))
+            bench(name, build(), shape, Path(folder), args.tune_only)
 
 
 if __name__ == "__main__":
