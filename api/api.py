@@ -27,6 +27,9 @@ module) and `load_program(program, target)` loads it into the simulator, whose
 and `executable.run` taking and returning whole batches; the report's
 `inferences_per_second` counts N per run.
 
+`tune(config, AccuracyTarget(sqnr_db=40.0))` searches the FP16 node sets for the
+cheapest that meets the target (a `Frontier`; see aicc.tune).
+
 `QuantizationConfig` mirrors `QAicGraphConfig.quantizationConfig`
 (`nodePrecisionInfo`, ...). The command-line tool `aicc-compile` is a thin layer
 over these functions.
@@ -46,8 +49,10 @@ from aicc.pipeline.compiler import compile_model as compile  # noqa: A001 (qaic'
 from aicc.pipeline.device import lower_to_device
 from aicc.runtime.bundle import Bundle, DeviceExecutable, read_bundle
 from aicc.sim.device import CostReport, DeviceFault, DeviceProgram, load_program
+from aicc.tune import AccuracyTarget, Frontier, Point, tune
 
 __all__ = [
+    "AccuracyTarget",
     "Bundle",
     "CompileConfig",
     "CompiledModel",
@@ -55,6 +60,8 @@ __all__ = [
     "DeviceExecutable",
     "DeviceFault",
     "DeviceProgram",
+    "Frontier",
+    "Point",
     "ProfileResult",
     "QuantizationConfig",
     "Target",
@@ -64,6 +71,7 @@ __all__ = [
     "load_target",
     "lower_to_device",
     "merge_profile_files",
+    "tune",
     "read_bundle",
     "write_bundle",
 ]

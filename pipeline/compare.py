@@ -11,36 +11,28 @@ counterpart and is reported as fused into it.
 Which tensor to look at first: `aicc.base.accuracy.DEFAULT_THRESHOLD_DB` marks the first tensor (in
 graph order) whose SQNR falls below it.
 
-Which ops to move to FP16: `rank_fp16_moves` tries each i8 op. For every
-candidate it writes a node-precision-info with that op added (a fused Conv with
-its BatchNormalization, as the spec notes), re-dumps the profile over the same
-inputs (the profile must match the FP16 set), recompiles, and measures the
-outputs' SQNR against FP32. The candidates whose move raises the worst output
-SQNR the most are the most sensitive. The per-tensor figures alone do not tell
-this: an op moved to FP16 still has its output quantized where an i8 consumer
-reads it, and averaging ops (GlobalAveragePool) attenuate noise made upstream,
-so on tiny_cnn the ops with the lowest SQNR, or the largest SQNR drop over their
-input, are the early Convs, and moving those to FP16 lowers the output SQNR.
+Which ops to move to FP16: `aicc.tune.sensitivity.rank_moves` predicts each i8
+op's move from one noise measurement, without a compile per op. The per-tensor
+figures alone do not tell this: an op moved to FP16 still has its output quantized
+where an i8 consumer reads it, and averaging ops (GlobalAveragePool) attenuate noise
+made upstream, so on tiny_cnn the ops with the lowest SQNR, or the largest SQNR drop
+over their input, are the early Convs, and moving those to FP16 lowers the output SQNR.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 import numpy as np
 from xdsl.dialects.builtin import ArrayAttr, ModuleOp, StringAttr
 
 from aicc.base.accuracy import Agreement, agreement
-from aicc.base.files import write_atomically
-from aicc.base.node_precision import FP16_KEY, load_node_precision_info
 from aicc.base.precision import precision_of
 from aicc.dialects.aicc import FUSED_FROM_ATTR
 from aicc.dialects.graph import input_ports, main_func
 from aicc.dialects.onnx_precision import annotated_ops
-from aicc.pipeline.compiler import CompileConfig, compile_model, dump_profile, open_session
+from aicc.pipeline.compiler import CompileConfig, compile_model, open_session
 from aicc.runtime.inputs import Inference
 from aicc.sim.reference.interpreter import Observer, run_module
 
@@ -109,56 +101,6 @@ def fp16_names(comparisons: Sequence[TensorComparison], name: str) -> list[str]:
     notes, so that they still fuse.
     """
     return [c.name for c in comparisons if c.fused_into == name] + [name]
-
-
-@dataclass(frozen=True)
-class Fp16Move:
-    """One i8 op moved to FP16, tried: what was listed and the worst output SQNR it gave."""
-
-    names: tuple[str, ...]
-    output_sqnr_db: float
-
-
-def rank_fp16_moves(
-    config: CompileConfig,
-    comparisons: Sequence[TensorComparison],
-    inferences: Sequence[Inference],
-    workdir: Path,
-) -> tuple[float, list[Fp16Move]]:
-    """The worst output SQNR as configured, and each i8 op's move to FP16, best first.
-
-    `config` must load a profile; every trial re-dumps it over `inferences` with
-    its own node-precision-info, in `workdir`. Ties keep graph order.
-    """
-    q = config.quantization
-    listed = (
-        []
-        if q.node_precision_info is None
-        else list(load_node_precision_info(q.node_precision_info).fp16_names)
-    )
-    listing = workdir / "inputs.txt"
-    lines = [",".join(str(path.resolve()) for path in run.files) for run in inferences]
-    write_atomically(listing, "\n".join(lines) + "\n")
-    trial = replace(config, input_list=listing)
-    baseline = _output_sqnr_db(trial, listed, workdir)
-    moves = [
-        Fp16Move(tuple(names), _output_sqnr_db(trial, [*listed, *names], workdir))
-        for c in comparisons
-        if c.precision == "i8" and c.agreement is not None
-        for names in [fp16_names(comparisons, c.name)]
-    ]
-    return baseline, sorted(moves, key=lambda move: -move.output_sqnr_db)
-
-
-def _output_sqnr_db(config: CompileConfig, fp16: list[str], workdir: Path) -> float:
-    """The worst output SQNR with `fp16` in FP16 and a profile dumped for that set."""
-    info, profile = workdir / "node_precision.yaml", workdir / "pgq.yaml"
-    # JSON is YAML whose strings are all quoted, as numeric tensor names need.
-    write_atomically(info, json.dumps({FP16_KEY: fp16}) + "\n")
-    q = replace(config.quantization, node_precision_info=info, profile=None)
-    dump_profile(replace(config, quantization=q), profile)
-    compiled = compile_model(replace(config, quantization=replace(q, profile=profile)))
-    return min(output.agreement.sqnr_db for output in compiled.accuracy)
 
 
 def _collector(store: dict[str, list[np.ndarray]]) -> Observer:

@@ -4,14 +4,14 @@ which i8 ops to move to FP16 (see `aicc.pipeline.compare`)."""
 from __future__ import annotations
 
 import argparse
-import tempfile
 from pathlib import Path
 
 from aicc.base.options import names
-from aicc.pipeline.compare import compare_tensors, first_below, rank_fp16_moves
+from aicc.pipeline.compare import compare_tensors, first_below, fp16_names
 from aicc.pipeline.compiler import CompileConfig, QuantizationConfig
 from aicc.runtime.inputs import Inference
 from aicc.tools.cli import parse_symbols
+from aicc.tune.sensitivity import rank_moves
 
 
 def compare_config(args: argparse.Namespace, model: Path) -> CompileConfig:
@@ -39,10 +39,14 @@ def print_comparison(config: CompileConfig, runs: list[Inference], threshold: fl
         print(f"every tensor is at or above {threshold:g} dB SQNR")
     if config.quantization.profile is None:
         return
-    with tempfile.TemporaryDirectory(prefix="aicc-compare-") as workdir:
-        baseline, moves = rank_fp16_moves(config, comparisons, runs, Path(workdir))
+    candidates = [
+        (c.name, tuple(fp16_names(comparisons, c.name)))
+        for c in comparisons
+        if c.precision == "i8" and c.agreement is not None
+    ]
+    baseline, moves = rank_moves(config, candidates, runs)
     print(f"worst output SQNR as configured: {baseline:.2f} dB; each i8 op tried in FP16:")
-    for move in moves:
-        print(f"  {', '.join(move.names):<32} {move.output_sqnr_db:7.2f} dB")
-    top = [name for move in moves[:2] for name in move.names]
+    for listed, sqnr_db in moves:
+        print(f"  {', '.join(listed):<32} {sqnr_db:7.2f} dB")
+    top = [name for listed, _ in moves[:2] for name in listed]
     print(f"most sensitive i8 layers; add to FP16NodeInstanceNames: [{', '.join(top)}]")

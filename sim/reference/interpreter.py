@@ -34,6 +34,7 @@ for _module in pkgutil.iter_modules(aicc.sim.reference.kernels.__path__):
     importlib.import_module(f"aicc.sim.reference.kernels.{_module.name}")
 
 Observer = Callable[[str, np.ndarray], None]
+Perturb = Callable[[str, np.ndarray], np.ndarray]
 Value = np.ndarray | Splat
 
 
@@ -43,8 +44,12 @@ def run_module(
     *,
     fp16: Collection[str] = (),
     observer: Observer | None = None,
+    perturb: Perturb | None = None,
 ) -> list[np.ndarray]:
     """Run `@main` on `inputs` (in argument order) and return its results.
+
+    `perturb(name, array)` may replace a named graph input, weight or op result
+    before anything reads it (`aicc.tune` injects one quantization error at a time).
 
     `observer(name, array)` sees every graph input and every non-constant onnx op
     result (constants are weights, not activations) as floats: a quantized result
@@ -59,7 +64,7 @@ def run_module(
     # Each value is dropped after its last user, so peak memory is the live set.
     last_user = {v: op for op in main.body.block.ops for v in op.operands}
     for arg, port, array in zip(main.args, ports, _checked_inputs(ports, inputs), strict=True):
-        values[arg] = array
+        values[arg] = array if perturb is None else perturb(port.name, array)
         if observer is not None:
             observer(port.name, array)
     for op in main.body.block.ops:
@@ -73,14 +78,18 @@ def run_module(
         if isinstance(op, ConstantOp):
             result = op.results[0]
             values[result] = elements_value(op.value, storage_type(result.type))
+            if perturb is not None:
+                values[result] = perturb(op.first_output_name, _materialize(values[result]))
             continue
         args = [None if v is None else _materialize(values[v]) for v in op.operand_slots()]
         outputs = evaluate_op(op, args, fp16=op.first_output_name in forced)
         names = op.onnx_output_names
         for index, (result, array) in enumerate(zip(op.results, outputs, strict=True)):
+            name = names[index] if index < len(names) else f"{op.describe()}#{index}"
+            if perturb is not None:
+                array = perturb(name, array)
             values[result] = array
             if observer is not None:
-                name = names[index] if index < len(names) else f"{op.describe()}#{index}"
                 observer(name, _real(array, result.type))
         for v in op.operands:
             if last_user[v] is op:

@@ -2,7 +2,7 @@
 sensitive layers -> dump -> load, with the SQNR rising; every schema and calibration via the CLI.
 
 Measured on 16 other random inputs (seed 1): INT8 output vs FP32 39.7 dB; with the two layers that
-compare's trials rank first in FP16, about 42.5 dB.
+compare's noise model ranks first in FP16, about 42.5 dB.
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ import pytest
 
 from aicc.api import CompileConfig, QuantizationConfig, compile, dump_profile
 from aicc.frontend.models import tiny_cnn
-from aicc.pipeline.compare import compare_tensors, rank_fp16_moves
+from aicc.pipeline.compare import compare_tensors, fp16_names
 from aicc.runtime.inputs import Inference
+from aicc.tune.sensitivity import rank_moves
 
 INT8_FLOOR_DB = 35.0
 BIN = Path(sys.executable).parent
@@ -48,7 +49,7 @@ def int8_sqnr(config: CompileConfig, profile: Path) -> float:
     return compiled.accuracy[0].agreement.sqnr_db
 
 
-# About 40 s (eleven trial dumps and compiles): an acceptance check, so in the default suite.
+# An acceptance check, so in the default suite: the ranking takes one compile.
 def test_two_most_sensitive_layers_in_fp16_raise_sqnr(tmp_path: Path) -> None:
     config = setup(tmp_path, 16)
     baseline = int8_sqnr(config, tmp_path / "pgq.yaml")
@@ -58,10 +59,13 @@ def test_two_most_sensitive_layers_in_fp16_raise_sqnr(tmp_path: Path) -> None:
     )
     runs = [Inference([Path(line)]) for line in (tmp_path / "list.txt").read_text().split()]
     comparisons = compare_tensors(loaded, runs)
-    work = tmp_path / "trials"
-    work.mkdir()
-    _, moves = rank_fp16_moves(loaded, comparisons, runs, work)
-    names = [name for move in moves[:2] for name in move.names]
+    candidates = [
+        (c.name, tuple(fp16_names(comparisons, c.name)))
+        for c in comparisons
+        if c.precision == "i8" and c.agreement is not None
+    ]
+    _, moves = rank_moves(loaded, candidates, runs)
+    names = [name for names, _ in moves[:2] for name in names]
     (tmp_path / "np.yaml").write_text(f"FP16NodeInstanceNames: [{', '.join(names)}]\n")
     improved = int8_sqnr(config, tmp_path / "pgq2.yaml")
     assert improved > baseline + 1.0, (names, baseline, improved)

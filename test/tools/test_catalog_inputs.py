@@ -24,12 +24,13 @@ import pytest
 from conftest import X_SHAPE, Y_SHAPE, assert_one_line, make_model, run_tool
 from onnx import TensorProto, helper, numpy_helper
 
-from aicc.tools import aicc_compile, aicc_opt, aicc_run
+from aicc.tools import aicc_compile, aicc_opt, aicc_run, aicc_tune
 
 MAINS: dict[str, Callable[[list[str]], None]] = {
     "aicc-compile": aicc_compile.main,
     "aicc-opt": aicc_opt.main,
     "aicc-run": aicc_run.main,
+    "aicc-tune": aicc_tune.main,
 }
 
 
@@ -94,6 +95,11 @@ class Env:
         """aicc-compile of the model in `path` into the bundle `out`; refusals name `path`."""
         argv = [f"-m={path}", *flags, f"-aic-binary-dir={self.out}"]
         return Call("aicc-compile", argv, (path, *needles))
+
+    def tune(self, *flags: str, needles: tuple[str, ...] = ()) -> Call:
+        """aicc-tune of the conftest model over one input into `out`."""
+        argv = [f"-m={self.model()}", f"-input-list-file={self.input_list()}", *flags]
+        return Call("aicc-tune", [*argv, f"-output-dir={self.out}"], needles)
 
     def opt(self, model: str, *flags: str, needles: tuple[str, ...] = ()) -> Call:
         return Call("aicc-opt", [model, *flags, "-o", str(self.out)], needles)
@@ -687,6 +693,37 @@ def _mlir_syntax(env: Env) -> Call:
     text = mlir_text().replace("onnx.Relu(%x)", "onnx.Relu(%x", 1)
     path = env.write("model.mlir", text)
     return env.opt(path, needles=(f"{path}:",))
+
+
+@row("aicc-tune without a target")
+def _tune_no_target(env: Env) -> Call:
+    return env.tune(needles=("-target-sqnr=DB", "-max-cycles=N"))
+
+
+@row("aicc-tune with two targets")
+def _tune_two_targets(env: Env) -> Call:
+    return env.tune("-target-sqnr=40", "-max-cycles=100", needles=("not allowed with",))
+
+
+@row("aicc-tune agreement above 1")
+def _tune_agreement(env: Env) -> Call:
+    return env.tune("-target-agreement=1.5", needles=("-target-agreement=1.5", "[0, 1]"))
+
+
+@row("aicc-tune cycle budget not positive")
+def _tune_cycles(env: Env) -> Call:
+    return env.tune("-max-cycles=0", needles=("-max-cycles=0", "positive"))
+
+
+@row("aicc-tune given a profile")
+def _tune_profile(env: Env) -> Call:
+    pgq = env.write("pgq.yaml", env.profile_text)
+    return env.tune("-target-sqnr=40", f"-load-profile={pgq}", needles=("-load-profile",))
+
+
+@row("aicc-tune target out of reach")
+def _tune_unreachable(env: Env) -> Call:
+    return env.tune("-target-sqnr=500", needles=("model.onnx", "no point meets SQNR >= 500 dB"))
 
 
 @row("IR that fails verification")
