@@ -34,6 +34,7 @@ import numpy as np
 import onnx
 from common import LIGHT, ort_session
 from onnx import numpy_helper
+from pgq_bench import write_list
 
 from aicc.api import AccuracyTarget, CompileConfig, tune
 from aicc.frontend.models import randomize_constant_of_shape, small_resnet, tiny_cnn
@@ -75,17 +76,6 @@ def light_resnet50(sample: np.ndarray) -> onnx.ModelProto:
                 numpy_helper.from_array(stat.astype(np.float32), node.input[index])
             )
     return model
-
-
-def write_list(folder: Path, stem: str, arrays: Sequence[np.ndarray]) -> Path:
-    lines = []
-    for index, array in enumerate(arrays):
-        path = folder / f"{stem}_{index}.npy"
-        np.save(path, array)
-        lines.append(str(path.resolve()))
-    listing = folder / f"{stem}.txt"
-    listing.write_text("\n".join(lines) + "\n")
-    return listing
 
 
 def timed(fn: Callable[[], Row]) -> Row:
