@@ -34,6 +34,7 @@ from aicc.base.accuracy import agreement
 from aicc.base.errors import UserError, remark
 from aicc.base.files import write_atomically
 from aicc.base.node_precision import FP16_KEY, fp16_set_hash
+from aicc.base.parallel import run_tasks
 from aicc.base.profile import Profile, profile_text, read_profile, write_profile
 from aicc.pipeline.bundle import write_bundle
 from aicc.pipeline.compiler import (
@@ -276,6 +277,7 @@ class _Search:
         self.config = config
         self.workdir = workdir
         self.say = say
+        self._trials = 0
         say("profiling once over the calibration inputs")
         self.profile = dump_profile(config, workdir / "pgq.yaml").profile
         reference = open_session(replace(config, input_list=None))
@@ -318,12 +320,30 @@ class _Search:
         return Point(tuple(fp16), cycles, figures(self.outputs, self.expected, got))
 
     def measure(self, fp16: frozenset[str]) -> Point:
-        names = tuple(n for g in self.groups if g.key in fp16 for n in g.names)
-        compiled = self._compile(names)
-        cycles = load_program(compiled.program, compiled.target).report.total_cycles
-        point = self._measured_from(compiled, names, cycles)
-        predicted = min(self.sensitivity.sqnr_db(fp16), default=math.inf)
-        return replace(point, predicted_cycles=self.cost.cycles(fp16), predicted_sqnr_db=predicted)
+        return self.measure_all([fp16])[0]
+
+    def measure_all(self, sets: Sequence[frozenset[str]]) -> list[Point]:
+        """Each set compiled, run on the calibration inputs and simulated: independent
+        tasks, run where `-parallel` says, each in its own folder."""
+        alone = replace(self.config, parallel=None)
+        trials: list[Trial] = []
+        for fp16 in sets:
+            names = tuple(n for g in self.groups if g.key in fp16 for n in g.names)
+            folder = self.workdir / f"trial-{self._trials}"
+            self._trials += 1
+            trials.append(
+                Trial(alone, self.profile, names, folder, self.runs, self.outputs, self.expected)
+            )
+        places = [f"trial of {len(t.fp16)} FP16 nodes" for t in trials]
+        points = run_tasks(measure_trial, trials, places, self.config.parallel)
+        return [
+            replace(
+                point,
+                predicted_cycles=self.cost.cycles(fp16),
+                predicted_sqnr_db=min(self.sensitivity.sqnr_db(fp16), default=math.inf),
+            )
+            for fp16, point in zip(sets, points, strict=True)
+        ]
 
     def walk(self) -> list[frozenset[str]]:
         """The greedy sequence of FP16 sets, from none to every group."""
@@ -362,7 +382,7 @@ class _Search:
                 candidates.append(fp16)
                 best = predicted
         self.say(f"measuring {len(candidates)} points of the predicted front")
-        measured = {s: self.measure(s) for s in candidates}
+        measured = dict(zip(candidates, self.measure_all(candidates), strict=True))
         if target.max_cycles is None:
             self._prune(measured, target)
         points: list[Point] = []
@@ -395,6 +415,28 @@ class _Search:
                 if target.met(point) and point.cycles < measured[current].cycles:
                     current, shrunk = trial, True
                     break
+
+
+@dataclass(frozen=True)
+class Trial:
+    """One FP16 set to compile with the one profile, run and simulate (a task)."""
+
+    config: CompileConfig
+    profile: Profile
+    fp16: tuple[str, ...]
+    workdir: Path
+    runs: list[list[np.ndarray]]
+    outputs: list[str]
+    expected: list[list[np.ndarray]]
+
+
+def measure_trial(trial: Trial) -> Point:
+    """The measured point of `trial.fp16`, in whichever process runs it."""
+    trial.workdir.mkdir(parents=True, exist_ok=True)
+    compiled = compile_retagged(trial.config, trial.profile, trial.fp16, trial.workdir)
+    cycles = load_program(compiled.program, compiled.target).report.total_cycles
+    got = [run_module(compiled.module, r) for r in trial.runs]
+    return Point(trial.fp16, cycles, figures(trial.outputs, trial.expected, got))
 
 
 def compile_retagged(
@@ -440,10 +482,17 @@ def verify_frontier(
             f"{best.worst_agreement:.3f} at {best.cycles} cycles"
         )
         return
-    for point in order:
-        if say is not None:
-            say(f"verifying {len(point.fp16_names)} FP16 nodes on the real flow")
-        measured, profile = verify_point(config, point, eval_list, workdir)
+    if say is not None:
+        say(f"verifying up to {len(order)} points on the real flow, cheapest first")
+    # Under -parallel the next points are verified while the first runs; only the tries
+    # up to the first that passes are recorded, as when they run one by one.
+    alone = replace(config, parallel=None)
+    jobs = [
+        Verify(alone, point, eval_list, workdir / f"verify-{k}") for k, point in enumerate(order)
+    ]
+    places = [f"verifying point {frontier.points.index(p)}" for p in order]
+    results = run_tasks(verify_job, jobs, places, config.parallel)
+    for point, (measured, profile) in zip(order, results, strict=True):
         passed = target.met(measured)
         frontier.verifications.append(Verification(point, measured, passed))
         if passed:
@@ -458,6 +507,21 @@ def verify_frontier(
         f"{config.model}: no point of the frontier meets {target.text()} when verified on "
         f"{eval_list}"
     )
+
+
+@dataclass(frozen=True)
+class Verify:
+    """One point to verify on the real flow, in its own folder (a task)."""
+
+    config: CompileConfig
+    point: Point
+    eval_list: Path
+    workdir: Path
+
+
+def verify_job(job: Verify) -> tuple[Point, str]:
+    job.workdir.mkdir(parents=True, exist_ok=True)
+    return verify_point(job.config, job.point, job.eval_list, job.workdir)
 
 
 def verify_point(

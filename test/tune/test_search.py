@@ -10,6 +10,7 @@ import pytest
 from tune_case import write_case
 
 from aicc.base.errors import UserError
+from aicc.base.parallel import parse_parallel
 from aicc.pipeline.compiler import CompileConfig
 from aicc.tune import AccuracyTarget, Frontier, OutputFigures, Point, tune
 from aicc.tune.search import verify_frontier
@@ -44,7 +45,9 @@ def test_frontier_is_pareto_and_the_choice_meets_the_target(frontier: Frontier) 
 
 
 def test_frontier_is_deterministic(case: CompileConfig, frontier: Frontier, tmp_path: Path) -> None:
-    again = tune(case, AccuracyTarget(sqnr_db=TARGET_DB), workdir=tmp_path / "work")
+    """Run again with its trials and verifications in two worker processes: the same bytes."""
+    parallel = replace(case, parallel=parse_parallel("processes:2"))
+    again = tune(parallel, AccuracyTarget(sqnr_db=TARGET_DB), workdir=tmp_path / "work")
     frontier.write(tmp_path / "a")
     again.write(tmp_path / "b")
     names = sorted(p.name for p in (tmp_path / "a").iterdir())
