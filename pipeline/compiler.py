@@ -154,8 +154,8 @@ class CompileConfig:
             "parallel",
             parse=parse_parallel,
             metavar="processes:N|ray[:ADDRESS]",
-            help="profile shards of the input list in N local processes or on a Ray cluster "
-            "(default: in this process)",
+            help="run independent work (profiling shards of the input list, aicc-tune's "
+            "trials) in N local processes or on a Ray cluster (default: in this process)",
             manifest=False,
         ),
     )
